@@ -105,3 +105,20 @@ class PrivateKey {
 [[nodiscard]] Result<Bytes> random_bytes(std::size_t n);
 
 }  // namespace vouch::crypto
+
+namespace vouch::crypto {
+
+// Random is the injected source of randomness for values a test may want to pin (nonces, seeds).
+class Random {
+ public:
+  virtual ~Random() = default;
+  [[nodiscard]] virtual Result<Bytes> bytes(std::size_t n) = 0;
+};
+
+// SystemRandom draws from OpenSSL's CSPRNG.
+class SystemRandom final : public Random {
+ public:
+  [[nodiscard]] Result<Bytes> bytes(std::size_t n) override { return random_bytes(n); }
+};
+
+}  // namespace vouch::crypto

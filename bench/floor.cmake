@@ -1,0 +1,1 @@
+vouch_bench_sources(SOURCES floor_bench.cc DEPS crypto)

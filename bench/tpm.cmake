@@ -1,0 +1,1 @@
+vouch_bench_sources(SOURCES tpm_bench.cc DEPS tpm)

@@ -1,0 +1,18 @@
+#pragma once
+
+// Subcommand registration; each lives in its own file and is a few lines over the library.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "cli/cli.h"
+
+namespace vouch::cli {
+
+// A registered command runs after parsing and returns the exit code.
+using Action = std::function<int()>;
+
+void add_verify_tpm(CLI::App& verify, const Context& ctx, Action& action);
+void add_eventlog(CLI::App& app, const Context& ctx, Action& action);
+
+}  // namespace vouch::cli
