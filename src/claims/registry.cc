@@ -27,10 +27,17 @@ constexpr std::array kClaims = {
     ClaimSpec{"tpm.clock.safe", T::kBool, "tpm", "TPMS_CLOCK_INFO.safe"},
     ClaimSpec{"tpm.eventlog.boot_applications", T::kList, "tpm",
               "Digests (quoted bank) of EV_EFI_BOOT_SERVICES_APPLICATION events in PCR 4, in order"},
-    ClaimSpec{"tpm.eventlog.events", T::kInteger, "tpm", "Number of events replayed"},
+    ClaimSpec{"tpm.eventlog.error_separators", T::kList, "tpm",
+              "PCR indices (0-7) whose EV_SEPARATOR carries FFFFFFFF: the firmware reported an "
+              "error while measuring"},
+    ClaimSpec{"tpm.eventlog.events", T::kInteger, "tpm",
+              "Number of records in the event log, including the Spec ID header"},
     ClaimSpec{"tpm.eventlog.exit_boot_services_unlogged", T::kBool, "tpm",
               "The firmware extended the ExitBootServices actions into PCR 5 without logging "
               "them; the replay added them to match the quote"},
+    ClaimSpec{"tpm.eventlog.pcrs_not_covered", T::kList, "tpm",
+              "Quoted PCR indices the event log never extends (e.g. PCR 10, measured by IMA): the "
+              "log says nothing about them"},
     ClaimSpec{"tpm.eventlog.pcrs_verified", T::kList, "tpm",
               "Quoted PCR indices whose value the event log replay reproduced"},
     ClaimSpec{"tpm.eventlog.secure_boot", T::kBool, "tpm",

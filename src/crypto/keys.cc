@@ -307,7 +307,9 @@ bool PublicKey::equals(const PublicKey& other) const {
 // --- private keys ---
 
 Result<PrivateKey> PrivateKey::generate_ec(Curve curve) {
-  EVP_PKEY* raw = EVP_EC_gen(curve_group_name(curve));
+  // EVP_EC_gen's macro casts away const; call what it expands to with a mutable name instead.
+  std::string group = curve_group_name(curve);
+  EVP_PKEY* raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group.data());
   if (raw == nullptr) {
     return fail(ossl::take_error(ErrorKind::kInternal, checks::kInternal, "EC key generation"));
   }

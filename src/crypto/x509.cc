@@ -37,10 +37,6 @@ bool is_pem(ByteSpan data) {
   return text.find("-----BEGIN") != std::string_view::npos;
 }
 
-bool only_whitespace(std::string_view s) {
-  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
 }  // namespace
 
 Result<Certificate> Certificate::from_der(ByteSpan der) {
@@ -100,13 +96,8 @@ Result<std::vector<Certificate>> Certificate::parse_bundle(ByteSpan data) {
     VOUCH_TRY(Certificate c, from_der(der));
     out.push_back(std::move(c));
   }
-  // Anything that is not a PEM block (other than whitespace) is an error.
-  char* rest = nullptr;
-  const long rest_len = BIO_get_mem_data(bio.get(), &rest);
-  if (rest_len > 0 && !only_whitespace(std::string_view(rest, static_cast<std::size_t>(rest_len)))) {
-    return fail(ErrorKind::kMalformedEvidence, checks::kCertParse,
-                "unparseable text after the last PEM certificate");
-  }
+  // Text outside PEM blocks (openssl x509 -text output, comments) is ignored, as OpenSSL does;
+  // everything inside a block must decode.
   if (out.empty()) {
     return fail(ErrorKind::kMalformedEvidence, checks::kCertParse, "no PEM certificate found");
   }
@@ -125,10 +116,11 @@ Certificate Certificate::adopt(X509* x) {
   return Certificate(std::move(owned), std::move(der));
 }
 
-PublicKey Certificate::public_key() const {
+Result<PublicKey> Certificate::public_key() const {
   EVP_PKEY* k = X509_get0_pubkey(x509_.get());
   if (k == nullptr) {
-    std::abort();  // d2i_X509 succeeded, so the key decoded
+    return fail(ossl::take_error(ErrorKind::kMalformedEvidence, checks::kKeyParse,
+                                 "the certificate's public key cannot be decoded"));
   }
   EVP_PKEY_up_ref(k);
   return PublicKey::adopt(k);

@@ -22,14 +22,17 @@ class Certificate {
  public:
   // One DER certificate; trailing bytes are rejected.
   [[nodiscard]] static Result<Certificate> from_der(ByteSpan der);
-  // One PEM certificate (the first block; anything after it is rejected unless whitespace).
+  // Exactly one PEM certificate.
   [[nodiscard]] static Result<Certificate> from_pem(std::string_view pem);
-  // A single DER certificate, or one or more PEM blocks, detected from the content.
+  // A single DER certificate, or one or more PEM CERTIFICATE blocks (text between blocks is
+  // ignored; any other block type is an error), detected from the content.
   [[nodiscard]] static Result<std::vector<Certificate>> parse_bundle(ByteSpan data);
   // Takes ownership of one reference to x (crypto-internal use).
   static Certificate adopt(X509* x);
 
-  PublicKey public_key() const;
+  // The subject public key. Fails with crypto.key.parse when OpenSSL cannot decode it (d2i_X509
+  // accepts certificates whose key it cannot use).
+  [[nodiscard]] Result<PublicKey> public_key() const;
   std::string subject() const;  // RFC 2253 one-line form
   std::string issuer() const;
   Timestamp not_before() const;

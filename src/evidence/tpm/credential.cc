@@ -89,7 +89,8 @@ Result<std::vector<crypto::Certificate>> verify_ek_certificate(
   opts.intermediates = intermediates;
   VOUCH_TRY(auto chain, crypto::verify_chain(ek_cert, anchors, opts)
                             .map_error(retag(checks::kEkCertificateChain)));
-  if (!ek_cert.public_key().equals(ek_key)) {
+  auto cert_key = ek_cert.public_key();
+  if (!cert_key || !cert_key->equals(ek_key)) {
     return rejected(checks::kEkCertificateKey, "the EK certificate certifies a different key");
   }
   return chain;

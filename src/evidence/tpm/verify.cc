@@ -54,7 +54,8 @@ Result<std::vector<crypto::Certificate>> check_ak_certificate(const Ak& ak,
   opts.intermediates = trust.intermediates;
   VOUCH_TRY(auto chain, crypto::verify_chain(trust.certificate, *trust.anchors, opts)
                             .map_error(retag(checks::kAkCertificateChain)));
-  if (!trust.certificate.public_key().equals(ak.key)) {
+  auto cert_key = trust.certificate.public_key();
+  if (!cert_key || !cert_key->equals(ak.key)) {
     return rejected(checks::kAkCertificateKey,
                     "the AK certificate certifies a different key than the AK");
   }

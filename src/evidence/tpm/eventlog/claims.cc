@@ -20,7 +20,9 @@ claims::ClaimList index_list(const std::vector<std::uint32_t>& pcrs) {
 void add_claims(const VerifiedLog& log, claims::ClaimSet& out) {
   out.set("tpm.eventlog.events", static_cast<std::int64_t>(log.num_events()));
   out.set("tpm.eventlog.pcrs_verified", index_list(log.pcrs_verified()));
+  out.set("tpm.eventlog.pcrs_not_covered", index_list(log.pcrs_not_covered()));
   out.set("tpm.eventlog.separators", index_list(log.separators()));
+  out.set("tpm.eventlog.error_separators", index_list(log.error_separators()));
   out.set("tpm.eventlog.exit_boot_services_unlogged", log.exit_boot_services_unlogged());
   // Facts whose PCR the quote did not verify are left out rather than guessed.
   if (log.secure_boot()) {

@@ -127,7 +127,8 @@ class VerifiedLog {
                                                        const PcrBank& quoted);
 
 // add_claims adds the verified facts of `log` to `out`: tpm.eventlog.events,
-// tpm.eventlog.pcrs_verified, tpm.eventlog.separators, tpm.eventlog.exit_boot_services_unlogged,
+// tpm.eventlog.pcrs_verified, tpm.eventlog.pcrs_not_covered, tpm.eventlog.separators,
+// tpm.eventlog.error_separators, tpm.eventlog.exit_boot_services_unlogged,
 // and, when their PCR was verified, tpm.eventlog.secure_boot (PCR 7, variable measured),
 // tpm.eventlog.secure_boot_variables (PCR 7) and tpm.eventlog.boot_applications (PCR 4).
 void add_claims(const VerifiedLog& log, claims::ClaimSet& out);

@@ -31,6 +31,15 @@ void add_unique(std::vector<std::uint32_t>& v, std::uint32_t pcr) {
   }
 }
 
+// Hex of untrusted event data for an error detail, cut short: it can be up to 1 MiB.
+std::string brief_hex(ByteSpan data) {
+  constexpr std::size_t kShown = 16;
+  if (data.size() <= kShown) {
+    return hex_encode(data);
+  }
+  return hex_encode(data.first(kShown)) + "... (" + std::to_string(data.size()) + " bytes)";
+}
+
 std::string pcr_name(crypto::HashAlg bank, std::uint32_t pcr) {
   return std::string(crypto::hash_name(bank)) + " PCR " + std::to_string(pcr);
 }
@@ -134,7 +143,7 @@ Result<VerifiedLog> verify_against_quote(ByteSpan log, crypto::HashAlg bank,
         return rejected(checks::kSeparator,
                         event_label(event) + ": EV_SEPARATOR in PCR " + std::to_string(event.pcr) +
                             " has digest " + hex_encode(digest) +
-                            ", which is not the hash of its data " + hex_encode(event.data));
+                            ", which is not the hash of its data " + brief_hex(event.data));
       }
       if (equal_bytes(event.data, kSeparatorOk)) {
         add_unique(out.separators_, event.pcr);
@@ -143,7 +152,7 @@ Result<VerifiedLog> verify_against_quote(ByteSpan log, crypto::HashAlg bank,
       } else {
         return rejected(checks::kSeparator, event_label(event) + ": EV_SEPARATOR in PCR " +
                                                 std::to_string(event.pcr) + " has data " +
-                                                hex_encode(event.data) +
+                                                brief_hex(event.data) +
                                                 ", expected 00000000 (or ffffffff)");
       }
       if (event.pcr == kPcrSecureBootPolicy) {
