@@ -1,73 +1,45 @@
 #include "claims/registry.h"
 
 #include <algorithm>
-#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "claims/tables/tables.h"
 
 namespace vouch::claims {
 namespace {
 
-using T = ClaimType;
-
-// Keep sorted by name (a unit test checks it). Every claim a verifier emits is declared here.
-constexpr std::array kClaims = {
-    ClaimSpec{"tpm.ak.certificate.issuer", T::kString, "tpm",
-              "Issuer of the AK certificate that chained to a trust anchor"},
-    ClaimSpec{"tpm.ak.certificate.subject", T::kString, "tpm",
-              "Subject of the AK certificate that chained to a trust anchor"},
-    ClaimSpec{"tpm.ak.name", T::kBytes, "tpm",
-              "TPM Name of the AK (nameAlg || H(TPMT_PUBLIC)); present when the AK was given as a "
-              "TPM public area"},
-    ClaimSpec{"tpm.ak.spki", T::kBytes, "tpm", "The AK public key as DER SubjectPublicKeyInfo"},
-    ClaimSpec{"tpm.ak.trust", T::kString, "tpm",
-              "How the AK was trusted: 'certificate' (chained to an anchor) or 'pinned' (the "
-              "caller supplied the exact key)"},
-    ClaimSpec{"tpm.clock", T::kInteger, "tpm", "TPMS_CLOCK_INFO.clock (milliseconds)"},
-    ClaimSpec{"tpm.clock.reset_count", T::kInteger, "tpm", "TPMS_CLOCK_INFO.resetCount"},
-    ClaimSpec{"tpm.clock.restart_count", T::kInteger, "tpm", "TPMS_CLOCK_INFO.restartCount"},
-    ClaimSpec{"tpm.clock.safe", T::kBool, "tpm", "TPMS_CLOCK_INFO.safe"},
-    ClaimSpec{"tpm.eventlog.boot_applications", T::kList, "tpm",
-              "Digests (quoted bank) of EV_EFI_BOOT_SERVICES_APPLICATION events in PCR 4, in order"},
-    ClaimSpec{"tpm.eventlog.error_separators", T::kList, "tpm",
-              "PCR indices (0-7) whose EV_SEPARATOR carries FFFFFFFF: the firmware reported an "
-              "error while measuring"},
-    ClaimSpec{"tpm.eventlog.events", T::kInteger, "tpm",
-              "Number of records in the event log, including the Spec ID header"},
-    ClaimSpec{"tpm.eventlog.exit_boot_services_unlogged", T::kBool, "tpm",
-              "The firmware extended the ExitBootServices actions into PCR 5 without logging "
-              "them; the replay added them to match the quote"},
-    ClaimSpec{"tpm.eventlog.pcrs_not_covered", T::kList, "tpm",
-              "Quoted PCR indices the event log never extends (e.g. PCR 10, measured by IMA): the "
-              "log says nothing about them"},
-    ClaimSpec{"tpm.eventlog.pcrs_verified", T::kList, "tpm",
-              "Quoted PCR indices whose value the event log replay reproduced"},
-    ClaimSpec{"tpm.eventlog.secure_boot", T::kBool, "tpm",
-              "UEFI SecureBoot variable as measured into PCR 7 before the separator"},
-    ClaimSpec{"tpm.eventlog.secure_boot_variables", T::kMap, "tpm",
-              "Digests of the UEFI secure boot variables (SecureBoot, PK, KEK, db, dbx) measured "
-              "into PCR 7, by name"},
-    ClaimSpec{"tpm.eventlog.separators", T::kList, "tpm",
-              "PCR indices (0-7) that carry a valid EV_SEPARATOR"},
-    ClaimSpec{"tpm.firmware_version", T::kBytes, "tpm",
-              "TPMS_ATTEST.firmwareVersion (8 bytes, big-endian, vendor-defined)"},
-    ClaimSpec{"tpm.pcr_bank", T::kString, "tpm", "Hash algorithm of the quoted PCR bank"},
-    ClaimSpec{"tpm.pcrs", T::kMap, "tpm",
-              "Quoted PCR values: bank name -> PCR index (decimal string) -> digest"},
-    ClaimSpec{"tpm.quote.nonce", T::kBytes, "tpm",
-              "TPMS_ATTEST.extraData, equal to the expected nonce (empty when none was expected)"},
-    ClaimSpec{"tpm.quote.pcr_digest", T::kBytes, "tpm", "TPMS_QUOTE_INFO.pcrDigest"},
-    ClaimSpec{"tpm.quote.qualified_signer", T::kBytes, "tpm", "TPMS_ATTEST.qualifiedSigner"},
-    ClaimSpec{"tpm.quote.signature_scheme", T::kString, "tpm",
-              "Signature scheme and digest of the quote signature (e.g. rsassa-sha256)"},
-};
+// All tables merged and sorted once; a duplicate name is a programming error.
+const std::vector<ClaimSpec>& merged() {
+  static const std::vector<ClaimSpec> kAll = [] {
+    std::vector<ClaimSpec> all;
+    for (std::span<const ClaimSpec> table : {tables::tpm()}) {
+      all.insert(all.end(), table.begin(), table.end());
+    }
+    std::sort(all.begin(), all.end(),
+              [](const ClaimSpec& a, const ClaimSpec& b) { return a.name < b.name; });
+    for (std::size_t i = 1; i < all.size(); ++i) {
+      if (all[i - 1].name == all[i].name) {
+        std::fprintf(stderr, "vouch: claim '%.*s' is registered twice\n",
+                     static_cast<int>(all[i].name.size()), all[i].name.data());
+        std::abort();
+      }
+    }
+    return all;
+  }();
+  return kAll;
+}
 
 }  // namespace
 
-std::span<const ClaimSpec> registry() { return kClaims; }
+std::span<const ClaimSpec> registry() { return merged(); }
 
 const ClaimSpec* find_claim(std::string_view name) {
-  const auto it = std::lower_bound(kClaims.begin(), kClaims.end(), name,
+  const auto& all = merged();
+  const auto it = std::lower_bound(all.begin(), all.end(), name,
                                    [](const ClaimSpec& s, std::string_view n) { return s.name < n; });
-  if (it == kClaims.end() || it->name != name) {
+  if (it == all.end() || it->name != name) {
     return nullptr;
   }
   return &*it;

@@ -1,0 +1,14 @@
+#pragma once
+
+// Per-evidence claim tables. Each evidence module's claims live in one file here, so modules can
+// grow their tables independently; claims/registry.cc merges them and checks for duplicates.
+
+#include <span>
+
+#include "claims/registry.h"
+
+namespace vouch::claims::tables {
+
+std::span<const ClaimSpec> tpm();
+
+}  // namespace vouch::claims::tables
