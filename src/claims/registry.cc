@@ -14,7 +14,7 @@ namespace {
 const std::vector<ClaimSpec>& merged() {
   static const std::vector<ClaimSpec> kAll = [] {
     std::vector<ClaimSpec> all;
-    for (std::span<const ClaimSpec> table : {tables::tpm()}) {
+    for (std::span<const ClaimSpec> table : {tables::tpm(), tables::snp(), tables::dcap()}) {
       all.insert(all.end(), table.begin(), table.end());
     }
     std::sort(all.begin(), all.end(),

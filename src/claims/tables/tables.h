@@ -10,5 +10,7 @@
 namespace vouch::claims::tables {
 
 std::span<const ClaimSpec> tpm();
+std::span<const ClaimSpec> snp();
+std::span<const ClaimSpec> dcap();
 
 }  // namespace vouch::claims::tables
