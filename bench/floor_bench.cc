@@ -25,9 +25,10 @@ Signed make(bool rsa, crypto::Curve curve) {
   if (!key) {
     std::abort();
   }
-  const crypto::HashAlg hash = curve == crypto::Curve::kP384 ? crypto::HashAlg::kSha384
-                                                             : crypto::HashAlg::kSha256;
-  auto sig = key->sign(rsa ? crypto::SigScheme::kRsaPkcs1v15 : crypto::SigScheme::kEcdsa, hash, kMessage);
+  const crypto::HashAlg hash =
+      curve == crypto::Curve::kP384 ? crypto::HashAlg::kSha384 : crypto::HashAlg::kSha256;
+  auto sig =
+      key->sign(rsa ? crypto::SigScheme::kRsaPkcs1v15 : crypto::SigScheme::kEcdsa, hash, kMessage);
   if (!sig) {
     std::abort();
   }

@@ -1,4 +1,5 @@
-// TPMS_ATTEST / TPM2B_ATTEST parser: never crashes; whatever parses re-serializes to the same bytes.
+// TPMS_ATTEST / TPM2B_ATTEST parser: never crashes; whatever parses re-serializes to the same
+// bytes.
 #include <cstdlib>
 
 #include "evidence/tpm/abi.h"

@@ -27,8 +27,8 @@ MATCHER_P(FailsWithCheck, check, std::string("fails with check ") + std::string(
     *result_listener << "which succeeded";
     return false;
   }
-  *result_listener << "which failed with " << arg.error().check.str() << " ("
-                   << arg.error().detail << ")";
+  *result_listener << "which failed with " << arg.error().check.str() << " (" << arg.error().detail
+                   << ")";
   return arg.error().check == check;
 }
 

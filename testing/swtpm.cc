@@ -40,7 +40,7 @@ int free_port() {
   socklen_t len = sizeof addr;
   int port = 0;
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&  // NOLINT: sockets API
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {    // NOLINT
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {  // NOLINT
     port = ntohs(addr.sin_port);
   }
   close(fd);
@@ -101,7 +101,8 @@ std::unique_ptr<Swtpm> Swtpm::start(std::string* why_not) {
   }
   std::unique_ptr<Swtpm> tpm(new Swtpm());
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vouch-swtpm-XXXXXX";
+  std::string tmpl =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vouch-swtpm-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (mkdtemp(buf.data()) == nullptr) {
@@ -116,15 +117,20 @@ std::unique_ptr<Swtpm> Swtpm::start(std::string* why_not) {
                                       "/localca/signkey.pem\nissuercert = " + d +
                                       "/localca/issuercert.pem\ncertserial = " + d +
                                       "/localca/certserial\n");
-  write_text(d + "/setup.conf", "create_certs_tool = /usr/bin/swtpm_localca\n"
-                                "create_certs_tool_config = " + d + "/localca.conf\n"
-                                "create_certs_tool_options = /etc/swtpm-localca.options\n"
-                                "active_pcr_banks = sha1,sha256,sha384\n");
+  write_text(d + "/setup.conf",
+             "create_certs_tool = /usr/bin/swtpm_localca\n"
+             "create_certs_tool_config = " +
+                 d +
+                 "/localca.conf\n"
+                 "create_certs_tool_options = /etc/swtpm-localca.options\n"
+                 "active_pcr_banks = sha1,sha256,sha384\n");
   int status = 0;
-  const std::string setup = run_capture(
-      "swtpm_setup --tpm2 --tpmstate " + d + "/state --create-ek-cert --create-platform-cert "
-      "--lock-nvram --config " + d + "/setup.conf --overwrite --pcr-banks sha1,sha256,sha384",
-      &status);
+  const std::string setup =
+      run_capture("swtpm_setup --tpm2 --tpmstate " + d +
+                      "/state --create-ek-cert --create-platform-cert "
+                      "--lock-nvram --config " +
+                      d + "/setup.conf --overwrite --pcr-banks sha1,sha256,sha384",
+                  &status);
   if (status != 0) {
     *why_not = "swtpm_setup failed: " + setup;
     return nullptr;
@@ -185,7 +191,9 @@ Swtpm::~Swtpm() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-std::string Swtpm::tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(port_); }
+std::string Swtpm::tcti() const {
+  return "swtpm:host=127.0.0.1,port=" + std::to_string(port_);
+}
 
 Swtpm::Run Swtpm::tpm2(const std::string& command_line) const {
   Run r;

@@ -32,7 +32,8 @@ class Swtpm {
   std::string tpm2_ok(const std::string& command_line) const;
 
   // Reads PCR values of one bank ("sha256") for the given comma-separated indices.
-  std::map<std::uint32_t, Bytes> read_pcrs(const std::string& bank, const std::string& indices) const;
+  std::map<std::uint32_t, Bytes> read_pcrs(const std::string& bank,
+                                           const std::string& indices) const;
 
   const std::string& dir() const noexcept { return dir_; }
   std::string path(const std::string& name) const { return dir_ + "/" + name; }

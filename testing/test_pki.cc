@@ -41,13 +41,17 @@ crypto::Certificate issue_certificate(const CertSpec& spec, const crypto::Public
   }
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("Vouch Test"), -1, -1, 0);  // NOLINT
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(spec.common_name.c_str()),  // NOLINT
-                             -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>("Vouch Test"), -1, -1,
+                             0);  // NOLINT
+  X509_NAME_add_entry_by_txt(
+      name, "CN", MBSTRING_ASC,
+      reinterpret_cast<const unsigned char*>(spec.common_name.c_str()),  // NOLINT
+      -1, -1, 0);
   X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer->get()) : name);
-  ::vouch::ossl::Ptr<ASN1_TIME> nb(ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(spec.not_before))));
-  ::vouch::ossl::Ptr<ASN1_TIME> na(ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(spec.not_after))));
+  ::vouch::ossl::Ptr<ASN1_TIME> nb(
+      ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(spec.not_before))));
+  ::vouch::ossl::Ptr<ASN1_TIME> na(
+      ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(spec.not_after))));
   X509_set1_notBefore(cert.get(), nb.get());
   X509_set1_notAfter(cert.get(), na.get());
   if (X509_set_pubkey(cert.get(), subject_key.get()) != 1) {
@@ -55,8 +59,8 @@ crypto::Certificate issue_certificate(const CertSpec& spec, const crypto::Public
   }
   X509* issuer_x = issuer != nullptr ? issuer->get() : cert.get();
   add_ext(cert.get(), issuer_x, "basicConstraints", spec.is_ca ? "CA:TRUE" : "CA:FALSE", true);
-  add_ext(cert.get(), issuer_x, "keyUsage",
-          spec.is_ca ? "keyCertSign,cRLSign" : "digitalSignature", true);
+  add_ext(cert.get(), issuer_x, "keyUsage", spec.is_ca ? "keyCertSign,cRLSign" : "digitalSignature",
+          true);
   add_ext(cert.get(), issuer_x, "subjectKeyIdentifier", "hash", false);
   if (issuer != nullptr) {
     add_ext(cert.get(), issuer_x, "authorityKeyIdentifier", "keyid:always", false);
@@ -64,7 +68,8 @@ crypto::Certificate issue_certificate(const CertSpec& spec, const crypto::Public
   for (const auto& e : spec.extensions) {
     add_ext(cert.get(), issuer_x, e.name, e.value, e.critical);
   }
-  const EVP_MD* md = issuer_key.public_key().type() == crypto::KeyType::kEd25519 ? nullptr : EVP_sha256();
+  const EVP_MD* md =
+      issuer_key.public_key().type() == crypto::KeyType::kEd25519 ? nullptr : EVP_sha256();
   if (X509_sign(cert.get(), issuer_key.get(), md) <= 0) {
     die("X509_sign");
   }
@@ -80,8 +85,10 @@ crypto::Crl issue_crl(const crypto::Certificate& issuer, const crypto::PrivateKe
       X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.get())) != 1) {
     die("X509_CRL_new");
   }
-  ::vouch::ossl::Ptr<ASN1_TIME> tu(ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(this_update))));
-  ::vouch::ossl::Ptr<ASN1_TIME> nu(ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(next_update))));
+  ::vouch::ossl::Ptr<ASN1_TIME> tu(
+      ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(this_update))));
+  ::vouch::ossl::Ptr<ASN1_TIME> nu(
+      ASN1_TIME_set(nullptr, static_cast<time_t>(unix_seconds(next_update))));
   X509_CRL_set1_lastUpdate(crl.get(), tu.get());
   X509_CRL_set1_nextUpdate(crl.get(), nu.get());
   for (long serial : revoked_serials) {
@@ -117,12 +124,14 @@ TestPki TestPki::create(const std::string& name) {
   CertSpec root_spec;
   root_spec.common_name = name + " Root CA";
   root_spec.is_ca = true;
-  crypto::Certificate root = issue_certificate(root_spec, root_key->public_key(), *root_key, nullptr);
+  crypto::Certificate root =
+      issue_certificate(root_spec, root_key->public_key(), *root_key, nullptr);
   CertSpec inter_spec;
   inter_spec.common_name = name + " Intermediate CA";
   inter_spec.is_ca = true;
   inter_spec.serial = 2;
-  crypto::Certificate inter = issue_certificate(inter_spec, inter_key->public_key(), *root_key, &root);
+  crypto::Certificate inter =
+      issue_certificate(inter_spec, inter_key->public_key(), *root_key, &root);
   return TestPki{*root_key, root, *inter_key, inter};
 }
 

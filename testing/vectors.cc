@@ -43,6 +43,8 @@ std::string read_vector_text(const std::string& relative) {
   return std::move(*data);
 }
 
-std::string source_dir() { return VOUCH_SOURCE_DIR; }
+std::string source_dir() {
+  return VOUCH_SOURCE_DIR;
+}
 
 }  // namespace vouch::testing

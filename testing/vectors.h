@@ -26,10 +26,10 @@ std::string source_dir();
 }  // namespace vouch::testing
 
 // Skips the current test, visibly, when ../shared/vectors is absent.
-#define VOUCH_REQUIRE_VECTORS()                                                        \
-  do {                                                                                 \
-    if (!::vouch::testing::vectors_dir()) {                                            \
-      GTEST_SKIP() << "shared vectors not found (set VOUCH_VECTORS_DIR or place "     \
+#define VOUCH_REQUIRE_VECTORS()                                                               \
+  do {                                                                                        \
+    if (!::vouch::testing::vectors_dir()) {                                                   \
+      GTEST_SKIP() << "shared vectors not found (set VOUCH_VECTORS_DIR or place "             \
                       "../shared/vectors next to the checkout); skipping real-evidence test"; \
-    }                                                                                  \
+    }                                                                                         \
   } while (false)

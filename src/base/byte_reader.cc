@@ -93,7 +93,9 @@ bool ByteReader::u64be(std::uint64_t& out) noexcept {
   return true;
 }
 
-bool ByteReader::bytes(std::size_t n, ByteSpan& out) noexcept { return take(n, out); }
+bool ByteReader::bytes(std::size_t n, ByteSpan& out) noexcept {
+  return take(n, out);
+}
 
 bool ByteReader::copy(std::size_t n, Bytes& out) {
   ByteSpan s;

@@ -17,7 +17,9 @@ inline ByteSpan as_bytes(std::string_view s) noexcept {
 }
 
 // Copies `s` into a new byte vector.
-inline Bytes to_bytes(ByteSpan s) { return Bytes(s.begin(), s.end()); }
+inline Bytes to_bytes(ByteSpan s) {
+  return Bytes(s.begin(), s.end());
+}
 
 // Compares two byte strings; lengths first, then content in constant time (for secrets and MACs).
 bool constant_time_equal(ByteSpan a, ByteSpan b) noexcept;
@@ -36,6 +38,8 @@ inline bool equal_bytes(ByteSpan a, ByteSpan b) noexcept {
 }
 
 // Appends `src` to `dst`.
-inline void append(Bytes& dst, ByteSpan src) { dst.insert(dst.end(), src.begin(), src.end()); }
+inline void append(Bytes& dst, ByteSpan src) {
+  dst.insert(dst.end(), src.begin(), src.end());
+}
 
 }  // namespace vouch

@@ -7,8 +7,10 @@ namespace vouch {
 namespace {
 
 constexpr std::string_view kHexDigits = "0123456789abcdef";
-constexpr std::string_view kStdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kUrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kStdAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrlAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') {
@@ -28,7 +30,8 @@ std::string b64_encode(ByteSpan in, std::string_view alphabet, bool pad) {
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    const std::uint32_t v =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
     out.push_back(alphabet[(v >> 18) & 63]);
     out.push_back(alphabet[(v >> 12) & 63]);
     out.push_back(alphabet[(v >> 6) & 63]);
@@ -58,7 +61,9 @@ enum class Alphabet { kStd, kUrl, kEither };
 enum class Padding { kRequired, kForbidden, kOptional };
 
 Result<Bytes> b64_decode(std::string_view in, Alphabet alphabet, Padding padding) {
-  auto bad = [](std::string why) { return fail(ErrorKind::kInvalidArgument, checks::kBase64Decode, std::move(why)); };
+  auto bad = [](std::string why) {
+    return fail(ErrorKind::kInvalidArgument, checks::kBase64Decode, std::move(why));
+  };
   std::size_t len = in.size();
   std::size_t num_pad = 0;
   while (len > 0 && in[len - 1] == '=' && num_pad < 2) {
@@ -151,8 +156,12 @@ Result<Bytes> hex_decode(std::string_view in) {
   return out;
 }
 
-std::string base64_encode(ByteSpan in) { return b64_encode(in, kStdAlphabet, true); }
-std::string base64url_encode(ByteSpan in) { return b64_encode(in, kUrlAlphabet, false); }
+std::string base64_encode(ByteSpan in) {
+  return b64_encode(in, kStdAlphabet, true);
+}
+std::string base64url_encode(ByteSpan in) {
+  return b64_encode(in, kUrlAlphabet, false);
+}
 Result<Bytes> base64_decode(std::string_view in) {
   return b64_decode(in, Alphabet::kStd, Padding::kRequired);
 }

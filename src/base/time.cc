@@ -67,7 +67,8 @@ Result<Timestamp> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) {
     return bad_time(s, "trailing characters");
   }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) {
     return bad_time(s, "date or time out of range");
   }

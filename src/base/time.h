@@ -19,8 +19,12 @@ using Timestamp = std::chrono::sys_seconds;
 // Formats as RFC 3339 in UTC with a trailing Z.
 std::string format_rfc3339(Timestamp t);
 // Seconds since the Unix epoch.
-inline std::int64_t unix_seconds(Timestamp t) noexcept { return t.time_since_epoch().count(); }
-inline Timestamp from_unix_seconds(std::int64_t s) noexcept { return Timestamp{std::chrono::seconds{s}}; }
+inline std::int64_t unix_seconds(Timestamp t) noexcept {
+  return t.time_since_epoch().count();
+}
+inline Timestamp from_unix_seconds(std::int64_t s) noexcept {
+  return Timestamp{std::chrono::seconds{s}};
+}
 
 // Clock is the injected source of "now". Verification code never reads the wall clock directly.
 class Clock {

@@ -26,15 +26,15 @@ class ClaimValue {
   using Variant = std::variant<bool, std::int64_t, std::string, Bytes, ClaimList, ClaimMap>;
 
   ClaimValue() : v_(false) {}
-  ClaimValue(bool b) : v_(b) {}                        // NOLINT(google-explicit-constructor)
-  ClaimValue(std::int64_t i) : v_(i) {}                // NOLINT(google-explicit-constructor)
-  ClaimValue(int i) : v_(std::int64_t{i}) {}           // NOLINT(google-explicit-constructor)
+  ClaimValue(bool b) : v_(b) {}                         // NOLINT(google-explicit-constructor)
+  ClaimValue(std::int64_t i) : v_(i) {}                 // NOLINT(google-explicit-constructor)
+  ClaimValue(int i) : v_(std::int64_t{i}) {}            // NOLINT(google-explicit-constructor)
   ClaimValue(std::uint32_t i) : v_(std::int64_t{i}) {}  // NOLINT(google-explicit-constructor)
-  ClaimValue(std::string s) : v_(std::move(s)) {}      // NOLINT(google-explicit-constructor)
-  ClaimValue(const char* s) : v_(std::string(s)) {}    // NOLINT(google-explicit-constructor)
-  ClaimValue(Bytes b) : v_(std::move(b)) {}            // NOLINT(google-explicit-constructor)
-  ClaimValue(ClaimList l) : v_(std::move(l)) {}        // NOLINT(google-explicit-constructor)
-  ClaimValue(ClaimMap m) : v_(std::move(m)) {}         // NOLINT(google-explicit-constructor)
+  ClaimValue(std::string s) : v_(std::move(s)) {}       // NOLINT(google-explicit-constructor)
+  ClaimValue(const char* s) : v_(std::string(s)) {}     // NOLINT(google-explicit-constructor)
+  ClaimValue(Bytes b) : v_(std::move(b)) {}             // NOLINT(google-explicit-constructor)
+  ClaimValue(ClaimList l) : v_(std::move(l)) {}         // NOLINT(google-explicit-constructor)
+  ClaimValue(ClaimMap m) : v_(std::move(m)) {}          // NOLINT(google-explicit-constructor)
 
   ClaimType type() const noexcept;
   const Variant& variant() const noexcept { return v_; }

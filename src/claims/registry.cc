@@ -33,12 +33,15 @@ const std::vector<ClaimSpec>& merged() {
 
 }  // namespace
 
-std::span<const ClaimSpec> registry() { return merged(); }
+std::span<const ClaimSpec> registry() {
+  return merged();
+}
 
 const ClaimSpec* find_claim(std::string_view name) {
   const auto& all = merged();
-  const auto it = std::lower_bound(all.begin(), all.end(), name,
-                                   [](const ClaimSpec& s, std::string_view n) { return s.name < n; });
+  const auto it =
+      std::lower_bound(all.begin(), all.end(), name,
+                       [](const ClaimSpec& s, std::string_view n) { return s.name < n; });
   if (it == all.end() || it->name != name) {
     return nullptr;
   }

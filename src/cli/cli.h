@@ -12,11 +12,11 @@ namespace vouch::cli {
 // Exit codes shared by every `vouch` command (README "Exit codes").
 enum ExitCode : int {
   kExitOk = 0,
-  kExitUsage = 1,              // bad flags, unreadable file, internal error
-  kExitRejected = 2,           // evidence malformed or a check failed
-  kExitCollateral = 3,         // collateral unavailable
-  kExitRevocation = 4,         // revocation status unavailable
-  kExitPolicy = 5,             // denied by policy
+  kExitUsage = 1,       // bad flags, unreadable file, internal error
+  kExitRejected = 2,    // evidence malformed or a check failed
+  kExitCollateral = 3,  // collateral unavailable
+  kExitRevocation = 4,  // revocation status unavailable
+  kExitPolicy = 5,      // denied by policy
 };
 
 // Maps an error kind to the documented exit code.

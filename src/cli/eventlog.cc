@@ -1,5 +1,7 @@
 // `vouch eventlog replay`: replays a TCG event log to per-bank PCR values.
 
+#include "evidence/tpm/eventlog/eventlog.h"
+
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -9,7 +11,6 @@
 #include "base/file.h"
 #include "cli/commands.h"
 #include "cli/report.h"
-#include "evidence/tpm/eventlog/eventlog.h"
 
 namespace vouch::cli {
 namespace {
@@ -46,7 +47,7 @@ int replay(const Context& ctx, const EventlogFlags& f) {
   }
   ctx.out << "Event log: " << result->num_events << " events, "
           << (result->format == tpm::eventlog::LogFormat::kCryptoAgile ? "crypto-agile"
-                                                                        : "legacy SHA-1")
+                                                                       : "legacy SHA-1")
           << " format\n";
   for (const auto& [bank, pcrs] : result->banks) {
     ctx.out << "\n" << crypto::hash_name(bank) << ":\n";
@@ -65,11 +66,13 @@ void add_eventlog(CLI::App& app, const Context& ctx, Action& action) {
   group->require_subcommand(1);
   CLI::App* cmd = group->add_subcommand(
       "replay", "Replay a TCG PC Client event log (crypto-agile or legacy SHA-1) to PCR values");
-  cmd->add_option("--log", flags->log, "Event log file (e.g. binary_bios_measurements)")->required();
+  cmd->add_option("--log", flags->log, "Event log file (e.g. binary_bios_measurements)")
+      ->required();
   cmd->add_flag("--json", flags->json,
                 "Print {\"banks\": {\"sha256\": {\"<index>\": \"<hex>\"}}, \"events\": N}");
-  cmd->add_flag("--allow-padding", flags->allow_padding,
-                "Accept 0x00/0xFF padding after the last event (CCEL and other fixed-size buffers)");
+  cmd->add_flag(
+      "--allow-padding", flags->allow_padding,
+      "Accept 0x00/0xFF padding after the last event (CCEL and other fixed-size buffers)");
   cmd->callback([&ctx, &action, flags] { action = [&ctx, flags] { return replay(ctx, *flags); }; });
 }
 

@@ -15,8 +15,7 @@ namespace vouch::cli {
 //    "error": {"check", "kind", "detail"}}   ("error" only when rejected)
 // Text form: the verdict, one line per check, then the claims.
 int print_report(const Context& ctx, bool json, std::string_view what,
-                 const evidence::CheckLog& log, const claims::ClaimSet* claims,
-                 const Error* error);
+                 const evidence::CheckLog& log, const claims::ClaimSet* claims, const Error* error);
 
 // Prints a usage-level error ("vouch: <detail>") and returns its exit code.
 int print_error(const Context& ctx, const Error& error);

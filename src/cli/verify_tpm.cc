@@ -30,9 +30,8 @@ Result<std::vector<crypto::Certificate>> load_certs(const std::vector<std::strin
   std::vector<crypto::Certificate> out;
   for (const std::string& p : paths) {
     VOUCH_TRY(Bytes data, read_file(p));
-    VOUCH_TRY(auto certs, crypto::Certificate::parse_bundle(data).map_error([&](Error e) {
-      return std::move(e).with_context(p);
-    }));
+    VOUCH_TRY(auto certs, crypto::Certificate::parse_bundle(data).map_error(
+                              [&](Error e) { return std::move(e).with_context(p); }));
     out.insert(out.end(), certs.begin(), certs.end());
   }
   return out;
@@ -173,7 +172,8 @@ void add_verify_tpm(CLI::App& verify, const Context& ctx, Action& action) {
   cmd->add_option("--ak-cert", flags->ak_cert,
                   "AK certificate (PEM/DER; a PEM bundle may add intermediates). Without it the "
                   "AK is pinned: the caller vouches for the exact key");
-  cmd->add_option("--trust-anchor", flags->trust_anchors, "Trust anchor certificate(s) for --ak-cert");
+  cmd->add_option("--trust-anchor", flags->trust_anchors,
+                  "Trust anchor certificate(s) for --ak-cert");
   cmd->add_option("--intermediate", flags->intermediates, "Intermediate CA certificate(s)");
   cmd->add_option("--pcrs", flags->pcrs,
                   "PCR values as JSON {\"<index>\": \"<hex>\"} (bank from --pcr-bank), or "
@@ -189,7 +189,8 @@ void add_verify_tpm(CLI::App& verify, const Context& ctx, Action& action) {
                   "Verification time (RFC 3339 or Unix seconds) for certificate validity; "
                   "default now");
   cmd->add_flag("--json", flags->json, "Print the report as JSON");
-  cmd->callback([&ctx, &action, flags] { action = [&ctx, flags] { return verify_tpm(ctx, *flags); }; });
+  cmd->callback(
+      [&ctx, &action, flags] { action = [&ctx, flags] { return verify_tpm(ctx, *flags); }; });
 }
 
 }  // namespace vouch::cli

@@ -52,7 +52,8 @@ Result<PublicKey> public_key_from_jwk(const nlohmann::json& jwk) {
     } else if (curve == "P-521") {
       c = Curve::kP521;
     } else {
-      return fail(ErrorKind::kInvalidArgument, checks::kJwk, "unsupported EC curve '" + curve + "'");
+      return fail(ErrorKind::kInvalidArgument, checks::kJwk,
+                  "unsupported EC curve '" + curve + "'");
     }
     VOUCH_TRY(Bytes x, member(jwk, "x"));
     VOUCH_TRY(Bytes y, member(jwk, "y"));

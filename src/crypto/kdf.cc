@@ -65,7 +65,8 @@ Result<Bytes> aes_cfb_encrypt(ByteSpan key, ByteSpan plaintext) {
       cipher = EVP_aes_256_cfb128();
       break;
     default:
-      return fail(ErrorKind::kInvalidArgument, checks::kInternal, "AES key must be 16, 24 or 32 bytes");
+      return fail(ErrorKind::kInvalidArgument, checks::kInternal,
+                  "AES key must be 16, 24 or 32 bytes");
   }
   const Bytes iv(16, 0);
   ossl::Ptr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
@@ -81,7 +82,6 @@ Result<Bytes> aes_cfb_encrypt(ByteSpan key, ByteSpan plaintext) {
   out.resize(static_cast<std::size_t>(len + tail));
   return out;
 }
-
 
 Result<Bytes> rsa_oaep_encrypt(const PublicKey& key, HashAlg hash, ByteSpan label,
                                ByteSpan plaintext) {

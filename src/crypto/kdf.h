@@ -25,7 +25,6 @@ Bytes kdf_e(HashAlg hash, ByteSpan z, std::string_view label, ByteSpan party_u, 
 // AES-CFB128 encryption with a zero IV, as TPM credential and duplication blobs use it.
 [[nodiscard]] Result<Bytes> aes_cfb_encrypt(ByteSpan key, ByteSpan plaintext);
 
-
 // RSA-OAEP encryption to key with hash for OAEP and MGF1; `label` is used as given (the TPM
 // expects its labels with a terminating zero, so pass that byte explicitly).
 [[nodiscard]] Result<Bytes> rsa_oaep_encrypt(const PublicKey& key, HashAlg hash, ByteSpan label,

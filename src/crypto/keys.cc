@@ -15,7 +15,9 @@
 namespace vouch::crypto {
 namespace {
 
-std::shared_ptr<EVP_PKEY> share(EVP_PKEY* p) { return std::shared_ptr<EVP_PKEY>(p, EVP_PKEY_free); }
+std::shared_ptr<EVP_PKEY> share(EVP_PKEY* p) {
+  return std::shared_ptr<EVP_PKEY>(p, EVP_PKEY_free);
+}
 
 const char* curve_group_name(Curve c) noexcept {
   switch (c) {
@@ -153,8 +155,8 @@ Result<PublicKey> PublicKey::from_pem(std::string_view pem) {
   }
   ossl::Ptr<EVP_PKEY> pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   if (!pkey) {
-    return fail(ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse,
-                                 "not a PEM public key"));
+    return fail(
+        ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse, "not a PEM public key"));
   }
   VOUCH_TRY(PublicKey key, classify(std::move(pkey)));
   if (key.type() == KeyType::kEc && !key.curve()) {
@@ -178,7 +180,8 @@ Result<PublicKey> PublicKey::from_rsa(ByteSpan n, ByteSpan e) {
   ossl::Ptr<BIGNUM> bn_n(BN_bin2bn(n.data(), static_cast<int>(n.size()), nullptr));
   ossl::Ptr<BIGNUM> bn_e(BN_bin2bn(e.data(), static_cast<int>(e.size()), nullptr));
   ossl::Ptr<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
-  if (!bn_n || !bn_e || !bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
+  if (!bn_n || !bn_e || !bld ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
     return fail(ossl::take_error(ErrorKind::kInternal, checks::kInternal, "building RSA params"));
   }
@@ -187,8 +190,8 @@ Result<PublicKey> PublicKey::from_rsa(ByteSpan n, ByteSpan e) {
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return fail(ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse,
-                                 "invalid RSA public key"));
+    return fail(
+        ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse, "invalid RSA public key"));
   }
   return adopt(raw);
 }
@@ -237,12 +240,15 @@ Result<PublicKey> PublicKey::from_ed25519(ByteSpan raw) {
   }
   EVP_PKEY* p = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw.data(), raw.size());
   if (p == nullptr) {
-    return fail(ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse, "bad Ed25519 key"));
+    return fail(
+        ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse, "bad Ed25519 key"));
   }
   return adopt(p);
 }
 
-int PublicKey::bits() const noexcept { return EVP_PKEY_get_bits(pkey_.get()); }
+int PublicKey::bits() const noexcept {
+  return EVP_PKEY_get_bits(pkey_.get());
+}
 
 Bytes PublicKey::spki_der() const {
   unsigned char* buf = nullptr;
@@ -326,11 +332,11 @@ Result<PrivateKey> PrivateKey::generate_rsa(int bits) {
 
 Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
   ossl::Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  ossl::Ptr<EVP_PKEY> pkey(
-      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  ossl::Ptr<EVP_PKEY> pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+                               : nullptr);
   if (!pkey) {
-    return fail(ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse,
-                                 "not a PEM private key"));
+    return fail(
+        ossl::take_error(ErrorKind::kInvalidArgument, checks::kKeyParse, "not a PEM private key"));
   }
   return PrivateKey(share(pkey.release()));
 }
@@ -350,8 +356,8 @@ PublicKey PrivateKey::public_key() const {
 
 std::string PrivateKey::pem() const {
   ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio ||
-      PEM_write_bio_PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr,
+                                       nullptr) != 1) {
     return {};
   }
   char* data = nullptr;

@@ -17,7 +17,7 @@ namespace vouch::crypto {
 enum class KeyType : std::uint8_t { kRsa, kEc, kEd25519 };
 enum class Curve : std::uint8_t { kP256, kP384, kP521 };
 
-std::string_view curve_name(Curve c) noexcept;  // "P-256", "P-384", "P-521" (JOSE names)
+std::string_view curve_name(Curve c) noexcept;   // "P-256", "P-384", "P-521" (JOSE names)
 std::size_t curve_field_size(Curve c) noexcept;  // 32, 48, 66
 
 // PublicKey is an immutable, cheaply copyable public key (RSA, EC or Ed25519). Import it once and

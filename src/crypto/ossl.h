@@ -19,10 +19,10 @@ namespace vouch::ossl {
 template <typename T>
 struct Free;
 
-#define VOUCH_OSSL_FREE(T, fn)                           \
-  template <>                                            \
-  struct Free<T> {                                       \
-    void operator()(T* p) const noexcept { fn(p); }      \
+#define VOUCH_OSSL_FREE(T, fn)                      \
+  template <>                                       \
+  struct Free<T> {                                  \
+    void operator()(T* p) const noexcept { fn(p); } \
   }
 VOUCH_OSSL_FREE(EVP_PKEY, EVP_PKEY_free);
 VOUCH_OSSL_FREE(EVP_PKEY_CTX, EVP_PKEY_CTX_free);

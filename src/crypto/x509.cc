@@ -126,10 +126,18 @@ Result<PublicKey> Certificate::public_key() const {
   return PublicKey::adopt(k);
 }
 
-std::string Certificate::subject() const { return name_string(X509_get_subject_name(x509_.get())); }
-std::string Certificate::issuer() const { return name_string(X509_get_issuer_name(x509_.get())); }
-Timestamp Certificate::not_before() const { return asn1_time(X509_get0_notBefore(x509_.get())); }
-Timestamp Certificate::not_after() const { return asn1_time(X509_get0_notAfter(x509_.get())); }
+std::string Certificate::subject() const {
+  return name_string(X509_get_subject_name(x509_.get()));
+}
+std::string Certificate::issuer() const {
+  return name_string(X509_get_issuer_name(x509_.get()));
+}
+Timestamp Certificate::not_before() const {
+  return asn1_time(X509_get0_notBefore(x509_.get()));
+}
+Timestamp Certificate::not_after() const {
+  return asn1_time(X509_get0_notAfter(x509_.get()));
+}
 
 Bytes Certificate::serial() const {
   const ASN1_INTEGER* s = X509_get0_serialNumber(x509_.get());
@@ -173,8 +181,8 @@ Result<Crl> Crl::from_der(ByteSpan der) {
   const unsigned char* p = der.data();
   X509_CRL* raw = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()));
   if (raw == nullptr) {
-    return fail(ossl::take_error(ErrorKind::kMalformedEvidence, checks::kCrlParse,
-                                 "not a DER CRL"));
+    return fail(
+        ossl::take_error(ErrorKind::kMalformedEvidence, checks::kCrlParse, "not a DER CRL"));
   }
   std::shared_ptr<X509_CRL> crl(raw, X509_CRL_free);
   if (static_cast<std::size_t>(p - der.data()) != der.size()) {
@@ -187,8 +195,8 @@ Result<Crl> Crl::from_pem(std::string_view pem) {
   ossl::Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   X509_CRL* raw = bio ? PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr) : nullptr;
   if (raw == nullptr) {
-    return fail(ossl::take_error(ErrorKind::kMalformedEvidence, checks::kCrlParse,
-                                 "not a PEM CRL"));
+    return fail(
+        ossl::take_error(ErrorKind::kMalformedEvidence, checks::kCrlParse, "not a PEM CRL"));
   }
   return Crl(std::shared_ptr<X509_CRL>(raw, X509_CRL_free));
 }
@@ -201,8 +209,12 @@ Result<Crl> Crl::parse(ByteSpan data) {
   return from_der(data);
 }
 
-std::string Crl::issuer() const { return name_string(X509_CRL_get_issuer(crl_.get())); }
-Timestamp Crl::this_update() const { return asn1_time(X509_CRL_get0_lastUpdate(crl_.get())); }
+std::string Crl::issuer() const {
+  return name_string(X509_CRL_get_issuer(crl_.get()));
+}
+Timestamp Crl::this_update() const {
+  return asn1_time(X509_CRL_get0_lastUpdate(crl_.get()));
+}
 std::optional<Timestamp> Crl::next_update() const {
   const ASN1_TIME* t = X509_CRL_get0_nextUpdate(crl_.get());
   if (t == nullptr) {

@@ -11,8 +11,8 @@
 #include "base/time.h"
 #include "crypto/keys.h"
 
-typedef struct x509_st X509;          // NOLINT: OpenSSL forward declarations
-typedef struct X509_crl_st X509_CRL;  // NOLINT
+typedef struct x509_st X509;              // NOLINT: OpenSSL forward declarations
+typedef struct X509_crl_st X509_CRL;      // NOLINT
 typedef struct x509_store_st X509_STORE;  // NOLINT
 
 namespace vouch::crypto {
@@ -79,16 +79,17 @@ class TrustStore {
   X509_STORE* get() const noexcept { return store_.get(); }
 
  private:
-  TrustStore(std::shared_ptr<X509_STORE> s, std::size_t n) : store_(std::move(s)), num_anchors_(n) {}
+  TrustStore(std::shared_ptr<X509_STORE> s, std::size_t n)
+      : store_(std::move(s)), num_anchors_(n) {}
   std::shared_ptr<X509_STORE> store_;
   std::size_t num_anchors_ = 0;
 };
 
 // ChainOptions are the inputs of a chain verification besides the leaf and the anchors.
 struct ChainOptions {
-  Timestamp at;                              // verification time (from the injected Clock)
-  std::vector<Certificate> intermediates;    // untrusted certificates that may complete the chain
-  std::vector<Crl> crls;                     // when non-empty, every certificate must be covered
+  Timestamp at;                            // verification time (from the injected Clock)
+  std::vector<Certificate> intermediates;  // untrusted certificates that may complete the chain
+  std::vector<Crl> crls;                   // when non-empty, every certificate must be covered
 };
 
 // Verifies leaf up to an anchor in `anchors` at options.at with X.509 path validation (purpose:

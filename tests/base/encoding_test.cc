@@ -19,9 +19,13 @@ TEST(Hex, RoundTripAndErrors) {
 }
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
-      {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> cases[] = {{"", ""},
+                                                       {"f", "Zg=="},
+                                                       {"fo", "Zm8="},
+                                                       {"foo", "Zm9v"},
+                                                       {"foob", "Zm9vYg=="},
+                                                       {"fooba", "Zm9vYmE="},
+                                                       {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, enc] : cases) {
     EXPECT_EQ(base64_encode(as_bytes(plain)), enc);
     EXPECT_EQ(base64_decode(enc).value(), to_bytes(as_bytes(plain)));
@@ -41,13 +45,19 @@ TEST(Base64, UrlAlphabetAndTolerantDecoding) {
 
 TEST(Base64, RejectsMalformedInput) {
   EXPECT_THAT(base64_decode("Zg"), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
-  EXPECT_THAT(base64url_decode("Zg=="), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
+  EXPECT_THAT(base64url_decode("Zg=="),
+              FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
   EXPECT_THAT(base64_decode("+__+"), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
-  EXPECT_THAT(base64_decode_any("+_"), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
-  EXPECT_THAT(base64_decode_any("Z"), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
-  EXPECT_THAT(base64_decode_any("Zh=="), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
-  EXPECT_THAT(base64_decode_any("Zm 9v"), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
-  EXPECT_THAT(base64_decode_any("Zg=a"), FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
+  EXPECT_THAT(base64_decode_any("+_"),
+              FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
+  EXPECT_THAT(base64_decode_any("Z"),
+              FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
+  EXPECT_THAT(base64_decode_any("Zh=="),
+              FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
+  EXPECT_THAT(base64_decode_any("Zm 9v"),
+              FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
+  EXPECT_THAT(base64_decode_any("Zg=a"),
+              FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
 }
 
 }  // namespace

@@ -22,9 +22,10 @@ TEST(Time, ParsesUnixSecondsArgument) {
 }
 
 TEST(Time, RejectsMalformedTimes) {
-  for (const char* bad : {"", "2025-06-19", "2025-06-19T10:56:11", "2025-13-01T00:00:00Z",
-                          "2025-02-30T00:00:00Z", "2025-06-19T10:56:11Zjunk", "2025-06-19T25:00:00Z",
-                          "2025-06-19T10:56:11+0200", "yesterday", "2025-06-19T10:56:11."}) {
+  for (const char* bad :
+       {"", "2025-06-19", "2025-06-19T10:56:11", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z",
+        "2025-06-19T10:56:11Zjunk", "2025-06-19T25:00:00Z", "2025-06-19T10:56:11+0200", "yesterday",
+        "2025-06-19T10:56:11."}) {
     EXPECT_THAT(parse_time_arg(bad), FailsWith(ErrorKind::kInvalidArgument, checks::kTimeParse))
         << bad;
   }

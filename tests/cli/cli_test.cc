@@ -33,7 +33,9 @@ CliRun vouch(const std::vector<std::string>& args) {
   return {code, out.str(), err.str()};
 }
 
-std::string str(ByteSpan b) { return std::string(b.begin(), b.end()); }
+std::string str(ByteSpan b) {
+  return std::string(b.begin(), b.end());
+}
 
 // A software-signed quote written to files, as an attester would hand them over.
 class VerifyTpmCli : public ::testing::Test {
@@ -56,8 +58,8 @@ class VerifyTpmCli : public ::testing::Test {
   }
 
   std::vector<std::string> base_args() {
-    return {"verify", "tpm", "--quote", dir_.file("quote"), "--signature", dir_.file("sig"),
-            "--ak", dir_.file("ak"), "--pcrs", dir_.file("pcrs.json")};
+    return {"verify",         "tpm",  "--quote",       dir_.file("quote"), "--signature",
+            dir_.file("sig"), "--ak", dir_.file("ak"), "--pcrs",           dir_.file("pcrs.json")};
   }
 
   testing::TempDir dir_;
@@ -108,7 +110,8 @@ TEST_F(VerifyTpmCli, RejectionsExitTwoWithTheFailingCheck) {
   EXPECT_EQ(r.json()["error"]["check"], "tpm.quote.nonce");
 
   // Truncated quote.
-  testing::write_file(dir_.file("quote"), str(ByteSpan(fixture_.quote).first(fixture_.quote.size() - 1)));
+  testing::write_file(dir_.file("quote"),
+                      str(ByteSpan(fixture_.quote).first(fixture_.quote.size() - 1)));
   args = base_args();
   args.insert(args.end(), {"--nonce", "abcd", "--json"});
   r = vouch(args);
@@ -163,8 +166,9 @@ TEST_F(VerifyTpmCli, AkCertificateWithAnchors) {
   testing::write_file(dir_.file("root.crt"), str(pki.root.der()));
   testing::write_file(dir_.file("inter.crt"), str(pki.intermediate.der()));
   auto args = base_args();
-  args.insert(args.end(), {"--nonce", "abcd", "--ak-cert", dir_.file("ak.crt"), "--trust-anchor",
-                           dir_.file("root.crt"), "--intermediate", dir_.file("inter.crt"), "--json"});
+  args.insert(args.end(),
+              {"--nonce", "abcd", "--ak-cert", dir_.file("ak.crt"), "--trust-anchor",
+               dir_.file("root.crt"), "--intermediate", dir_.file("inter.crt"), "--json"});
   CliRun r = vouch(args);
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(r.json()["claims"]["tpm.ak.trust"], "certificate");
@@ -188,23 +192,29 @@ TEST(Cli, HelpAndVersion) {
 TEST(Cli, GceVectorVerifiesThroughTheCommandLine) {
   VOUCH_REQUIRE_VECTORS();
   const std::string d = testing::vector_path("tpm/go-tpm-tools-gce-cos85/");
-  const CliRun r = vouch({"verify", "tpm", "--quote", d + "gce-cos-85-nonce9009.quote_sha384.derived.bin",
-                       "--signature", d + "gce-cos-85-nonce9009.quote_sha384_sig.derived.bin",
-                       "--ak", d + "gce-cos-85.ak_pub.derived.bin", "--ak-cert",
-                       d + "gce-cos-85.ak_cert.derived.der", "--trust-anchor", d + "tpm_ek_root_1.cer",
-                       "--intermediate", d + "tpm_ek_intermediate_2.crt", "--pcrs",
-                       d + "gce-cos-85-nonce9009.pcrs_sha384.derived.json", "--pcr-bank", "sha384",
-                       "--event-log", d + "gce-cos-85.eventlog.derived.bin", "--nonce", "9009",
-                       "--at", "2025-01-01T00:00:00Z", "--json"});
+  const CliRun r = vouch({"verify",         "tpm",
+                          "--quote",        d + "gce-cos-85-nonce9009.quote_sha384.derived.bin",
+                          "--signature",    d + "gce-cos-85-nonce9009.quote_sha384_sig.derived.bin",
+                          "--ak",           d + "gce-cos-85.ak_pub.derived.bin",
+                          "--ak-cert",      d + "gce-cos-85.ak_cert.derived.der",
+                          "--trust-anchor", d + "tpm_ek_root_1.cer",
+                          "--intermediate", d + "tpm_ek_intermediate_2.crt",
+                          "--pcrs",         d + "gce-cos-85-nonce9009.pcrs_sha384.derived.json",
+                          "--pcr-bank",     "sha384",
+                          "--event-log",    d + "gce-cos-85.eventlog.derived.bin",
+                          "--nonce",        "9009",
+                          "--at",           "2025-01-01T00:00:00Z",
+                          "--json"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(r.json()["claims"]["tpm.pcr_bank"], "sha384");
 }
 
 TEST(Cli, EventlogReplayJson) {
   VOUCH_REQUIRE_VECTORS();
-  const CliRun r = vouch({"eventlog", "replay", "--log",
-                       testing::vector_path("tpm/go-tpm-tools-gce-cos85/gce-cos-85.eventlog.derived.bin"),
-                       "--json"});
+  const CliRun r =
+      vouch({"eventlog", "replay", "--log",
+             testing::vector_path("tpm/go-tpm-tools-gce-cos85/gce-cos-85.eventlog.derived.bin"),
+             "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = r.json();
   EXPECT_EQ(j["events"], 45);

@@ -15,7 +15,8 @@ using ::vouch::testing::Succeeds;
 
 TEST(Jwk, Rfc7638ThumbprintExample) {
   // RFC 7638 section 3.1.
-  const auto jwk = nlohmann::json::parse(R"({"kty":"RSA","e":"AQAB","alg":"RS256","kid":"2011-04-29",
+  const auto jwk =
+      nlohmann::json::parse(R"({"kty":"RSA","e":"AQAB","alg":"RS256","kid":"2011-04-29",
     "n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"})");
   auto key = public_key_from_jwk(jwk);
   ASSERT_THAT(key, Succeeds());
@@ -40,9 +41,10 @@ TEST(Jwk, RoundTripsEveryKeyType) {
 TEST(Jwk, RejectsMalformedMembers) {
   for (const char* bad :
        {R"([])", R"({})", R"({"kty":"RSA","n":"AQAB"})", R"({"kty":"RSA","n":5,"e":"AQAB"})",
-        R"({"kty":"EC","crv":"P-256","x":"AA","y":"AA"})", R"({"kty":"EC","crv":"P-192","x":"AA","y":"AA"})",
-        R"({"kty":"EC","x":"AA","y":"AA"})", R"({"kty":"oct","k":"AA"})",
-        R"({"kty":"RSA","n":"+/+/","e":"AQAB"})", R"({"kty":"OKP","crv":"Ed25519","x":"AAAA"})"}) {
+        R"({"kty":"EC","crv":"P-256","x":"AA","y":"AA"})",
+        R"({"kty":"EC","crv":"P-192","x":"AA","y":"AA"})", R"({"kty":"EC","x":"AA","y":"AA"})",
+        R"({"kty":"oct","k":"AA"})", R"({"kty":"RSA","n":"+/+/","e":"AQAB"})",
+        R"({"kty":"OKP","crv":"Ed25519","x":"AAAA"})"}) {
     auto r = public_key_from_jwk(nlohmann::json::parse(bad));
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument) << bad;

@@ -41,7 +41,8 @@ TEST(X509, ChainFailures) {
   const Certificate leaf = p.pki.issue_leaf(p.leaf_key.public_key());
   EXPECT_THAT(verify_chain(leaf, p.pki.anchors(), {kAt, {}, {}}),
               FailsWith(ErrorKind::kEvidenceRejected, checks::kChain));
-  EXPECT_THAT(verify_chain(leaf, p.pki.anchors(), {from_unix_seconds(2600000000), {p.pki.intermediate}, {}}),
+  EXPECT_THAT(verify_chain(leaf, p.pki.anchors(),
+                           {from_unix_seconds(2600000000), {p.pki.intermediate}, {}}),
               FailsWith(ErrorKind::kEvidenceRejected, checks::kChain));
   const testing::TestPki other = testing::TestPki::create("Other");
   EXPECT_THAT(verify_chain(leaf, other.anchors(), {kAt, {p.pki.intermediate}, {}}),
@@ -68,18 +69,23 @@ TEST(X509, CrlsRevokeAndMustCoverEveryLevel) {
   const Timestamp from = kAt - std::chrono::hours(24);
   const Timestamp until = kAt + std::chrono::hours(24);
   const Crl root_crl = testing::issue_crl(p.pki.root, p.pki.root_key, {}, from, until);
-  const Crl clean = testing::issue_crl(p.pki.intermediate, p.pki.intermediate_key, {7}, from, until);
-  const Crl revoking = testing::issue_crl(p.pki.intermediate, p.pki.intermediate_key, {4242}, from, until);
-  EXPECT_THAT(verify_chain(leaf, p.pki.anchors(), {kAt, {p.pki.intermediate}, {root_crl, clean}}), Succeeds());
-  EXPECT_THAT(verify_chain(leaf, p.pki.anchors(), {kAt, {p.pki.intermediate}, {root_crl, revoking}}),
-              FailsWith(ErrorKind::kEvidenceRejected, checks::kChain));
+  const Crl clean =
+      testing::issue_crl(p.pki.intermediate, p.pki.intermediate_key, {7}, from, until);
+  const Crl revoking =
+      testing::issue_crl(p.pki.intermediate, p.pki.intermediate_key, {4242}, from, until);
+  EXPECT_THAT(verify_chain(leaf, p.pki.anchors(), {kAt, {p.pki.intermediate}, {root_crl, clean}}),
+              Succeeds());
+  EXPECT_THAT(
+      verify_chain(leaf, p.pki.anchors(), {kAt, {p.pki.intermediate}, {root_crl, revoking}}),
+      FailsWith(ErrorKind::kEvidenceRejected, checks::kChain));
   // With CRL checking on, a level without a CRL fails rather than passing silently.
   EXPECT_THAT(verify_chain(leaf, p.pki.anchors(), {kAt, {p.pki.intermediate}, {clean}}),
               FailsWith(ErrorKind::kEvidenceRejected, checks::kChain));
   // A CRL past its nextUpdate is stale.
-  EXPECT_THAT(verify_chain(leaf, p.pki.anchors(),
-                           {until + std::chrono::hours(1), {p.pki.intermediate}, {root_crl, clean}}),
-              FailsWith(ErrorKind::kEvidenceRejected, checks::kChain));
+  EXPECT_THAT(
+      verify_chain(leaf, p.pki.anchors(),
+                   {until + std::chrono::hours(1), {p.pki.intermediate}, {root_crl, clean}}),
+      FailsWith(ErrorKind::kEvidenceRejected, checks::kChain));
   EXPECT_EQ(clean.next_update(), until);
   EXPECT_EQ(clean.this_update(), from);
 }
@@ -88,11 +94,15 @@ TEST(X509, ParsingRejectsTrailingAndGarbage) {
   Pki p;
   Bytes der = p.pki.root.der();
   der.push_back(0);
-  EXPECT_THAT(Certificate::from_der(der), FailsWith(ErrorKind::kMalformedEvidence, checks::kCertTrailing));
-  EXPECT_THAT(Certificate::from_der(as_bytes("garbage")), FailsWith(ErrorKind::kMalformedEvidence, checks::kCertParse));
-  EXPECT_THAT(Certificate::parse_bundle(as_bytes("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n")),
+  EXPECT_THAT(Certificate::from_der(der),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kCertTrailing));
+  EXPECT_THAT(Certificate::from_der(as_bytes("garbage")),
               FailsWith(ErrorKind::kMalformedEvidence, checks::kCertParse));
-  EXPECT_THAT(Crl::parse(as_bytes("nope")), FailsWith(ErrorKind::kMalformedEvidence, checks::kCrlParse));
+  EXPECT_THAT(Certificate::parse_bundle(
+                  as_bytes("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n")),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kCertParse));
+  EXPECT_THAT(Crl::parse(as_bytes("nope")),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kCrlParse));
 }
 
 TEST(X509, UndecodableKeyIsAnErrorNotACrash) {
@@ -122,9 +132,12 @@ TEST(X509, PemBundlesParseInOrder) {
   ASSERT_THAT(certs, Succeeds());
   ASSERT_EQ(certs->size(), 2u);
   EXPECT_EQ((*certs)[0].der(), p.pki.intermediate.der());
-  EXPECT_THAT(Certificate::from_pem(bundle), FailsWith(ErrorKind::kMalformedEvidence, checks::kCertParse));
-  EXPECT_THAT(Certificate::parse_bundle(as_bytes("comment\n" + bundle + "trailing text\n")), Succeeds());
-  EXPECT_THAT(Certificate::parse_bundle(as_bytes(bundle + "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n")),
+  EXPECT_THAT(Certificate::from_pem(bundle),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kCertParse));
+  EXPECT_THAT(Certificate::parse_bundle(as_bytes("comment\n" + bundle + "trailing text\n")),
+              Succeeds());
+  EXPECT_THAT(Certificate::parse_bundle(
+                  as_bytes(bundle + "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n")),
               FailsWith(ErrorKind::kMalformedEvidence, checks::kCertParse));
   EXPECT_THAT(Certificate::parse_bundle(as_bytes("no pem here -----BEGIN")),
               FailsWith(ErrorKind::kMalformedEvidence, checks::kCertParse));
@@ -132,9 +145,11 @@ TEST(X509, PemBundlesParseInOrder) {
 
 TEST(X509, GoogleEkAkCaCertificatesParse) {
   VOUCH_REQUIRE_VECTORS();
-  for (const char* f : {"tpm_ek_root_1.cer", "tpm_ek_intermediate_2.crt", "tpm_ek_intermediate_3.crt",
-                        "gcp_ek_ak_ca_root.crt", "gcp_ek_ak_ca_intermediate_v3.crt"}) {
-    auto c = Certificate::parse_bundle(testing::read_vector(std::string("tpm/go-tpm-tools-gce-cos85/") + f));
+  for (const char* f :
+       {"tpm_ek_root_1.cer", "tpm_ek_intermediate_2.crt", "tpm_ek_intermediate_3.crt",
+        "gcp_ek_ak_ca_root.crt", "gcp_ek_ak_ca_intermediate_v3.crt"}) {
+    auto c = Certificate::parse_bundle(
+        testing::read_vector(std::string("tpm/go-tpm-tools-gce-cos85/") + f));
     ASSERT_THAT(c, Succeeds()) << f;
     EXPECT_THAT(c->front().public_key(), Succeeds()) << f;
   }

@@ -1,6 +1,6 @@
-#include "claims/tables/tables.h"
-
 #include <array>
+
+#include "claims/tables/tables.h"
 
 namespace vouch::claims::tables {
 namespace {
@@ -9,7 +9,7 @@ using T = ClaimType;
 
 // TPM 2.0 quote and TCG event log claims (evidence/tpm). Keep sorted by name.
 constexpr std::array kTpmClaims = {
-      ClaimSpec{"tpm.ak.certificate.issuer", T::kString, "tpm",
+    ClaimSpec{"tpm.ak.certificate.issuer", T::kString, "tpm",
               "Issuer of the AK certificate that chained to a trust anchor"},
     ClaimSpec{"tpm.ak.certificate.subject", T::kString, "tpm",
               "Subject of the AK certificate that chained to a trust anchor"},
@@ -24,8 +24,9 @@ constexpr std::array kTpmClaims = {
     ClaimSpec{"tpm.clock.reset_count", T::kInteger, "tpm", "TPMS_CLOCK_INFO.resetCount"},
     ClaimSpec{"tpm.clock.restart_count", T::kInteger, "tpm", "TPMS_CLOCK_INFO.restartCount"},
     ClaimSpec{"tpm.clock.safe", T::kBool, "tpm", "TPMS_CLOCK_INFO.safe"},
-    ClaimSpec{"tpm.eventlog.boot_applications", T::kList, "tpm",
-              "Digests (quoted bank) of EV_EFI_BOOT_SERVICES_APPLICATION events in PCR 4, in order"},
+    ClaimSpec{
+        "tpm.eventlog.boot_applications", T::kList, "tpm",
+        "Digests (quoted bank) of EV_EFI_BOOT_SERVICES_APPLICATION events in PCR 4, in order"},
     ClaimSpec{"tpm.eventlog.error_separators", T::kList, "tpm",
               "PCR indices (0-7) whose EV_SEPARATOR carries FFFFFFFF: the firmware reported an "
               "error while measuring"},
@@ -61,6 +62,8 @@ constexpr std::array kTpmClaims = {
 
 }  // namespace
 
-std::span<const ClaimSpec> tpm() { return kTpmClaims; }
+std::span<const ClaimSpec> tpm() {
+  return kTpmClaims;
+}
 
 }  // namespace vouch::claims::tables

@@ -46,10 +46,10 @@ Status read_pcr_selection(ByteReader& r, std::vector<PcrSelection>& out) {
   VOUCH_RETURN_IF_ERROR(
       need(r.u32be(count), r, checks::kAttestTruncated, "TPML_PCR_SELECTION.count"));
   if (count > kMaxPcrBanks) {
-    return malformed(checks::kAttestPcrSelection,
-                     "TPML_PCR_SELECTION.count " + std::to_string(count) + " at offset " +
-                         std::to_string(r.offset() - 4) + " exceeds " +
-                         std::to_string(kMaxPcrBanks));
+    return malformed(checks::kAttestPcrSelection, "TPML_PCR_SELECTION.count " +
+                                                      std::to_string(count) + " at offset " +
+                                                      std::to_string(r.offset() - 4) + " exceeds " +
+                                                      std::to_string(kMaxPcrBanks));
   }
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::string field = "TPML_PCR_SELECTION.pcrSelections[" + std::to_string(i) + "]";
@@ -85,9 +85,9 @@ Status read_pcr_selection(ByteReader& r, std::vector<PcrSelection>& out) {
     }
     for (const PcrSelection& earlier : out) {
       if (earlier.bank == sel.bank) {
-        return malformed(checks::kAttestPcrSelection,
-                         field + " selects the " + std::string(crypto::hash_name(sel.bank)) +
-                             " bank a second time");
+        return malformed(checks::kAttestPcrSelection, field + " selects the " +
+                                                          std::string(crypto::hash_name(sel.bank)) +
+                                                          " bank a second time");
       }
     }
     out.push_back(std::move(sel));
@@ -354,26 +354,24 @@ Result<Signature> parse_signature(ByteSpan data) {
   const CheckId trunc = checks::kSignatureParse;
   VOUCH_RETURN_IF_ERROR(need(r.u16be(sig.sig_alg), r, trunc, "TPMT_SIGNATURE.sigAlg"));
   if (sig.sig_alg != alg::kRsassa && sig.sig_alg != alg::kRsapss && sig.sig_alg != alg::kEcdsa) {
-    return malformed(checks::kSignatureAlgorithm,
-                     "TPMT_SIGNATURE.sigAlg " + hex16(sig.sig_alg) +
-                         " is not RSASSA, RSAPSS or ECDSA");
+    return malformed(checks::kSignatureAlgorithm, "TPMT_SIGNATURE.sigAlg " + hex16(sig.sig_alg) +
+                                                      " is not RSASSA, RSAPSS or ECDSA");
   }
   std::uint16_t hash_id = 0;
   const std::size_t hash_at = r.offset();
   VOUCH_RETURN_IF_ERROR(need(r.u16be(hash_id), r, trunc, "TPMT_SIGNATURE.signature.hash"));
   const auto hash = hash_from_alg_id(hash_id);
   if (!hash) {
-    return malformed(checks::kSignatureAlgorithm, "TPMT_SIGNATURE.signature.hash " +
-                                                      hex16(hash_id) + " at offset " +
-                                                      std::to_string(hash_at) +
-                                                      " is not a supported digest");
+    return malformed(checks::kSignatureAlgorithm,
+                     "TPMT_SIGNATURE.signature.hash " + hex16(hash_id) + " at offset " +
+                         std::to_string(hash_at) + " is not a supported digest");
   }
   sig.hash = *hash;
   if (sig.sig_alg == alg::kEcdsa) {
-    VOUCH_RETURN_IF_ERROR(read_2b(r, sig.ecdsa_r, kMaxEccKeyBytes, trunc, trunc,
-                                  "TPMS_SIGNATURE_ECDSA.signatureR"));
-    VOUCH_RETURN_IF_ERROR(read_2b(r, sig.ecdsa_s, kMaxEccKeyBytes, trunc, trunc,
-                                  "TPMS_SIGNATURE_ECDSA.signatureS"));
+    VOUCH_RETURN_IF_ERROR(
+        read_2b(r, sig.ecdsa_r, kMaxEccKeyBytes, trunc, trunc, "TPMS_SIGNATURE_ECDSA.signatureR"));
+    VOUCH_RETURN_IF_ERROR(
+        read_2b(r, sig.ecdsa_s, kMaxEccKeyBytes, trunc, trunc, "TPMS_SIGNATURE_ECDSA.signatureS"));
   } else {
     VOUCH_RETURN_IF_ERROR(
         read_2b(r, sig.rsa, kMaxRsaKeyBytes, trunc, trunc, "TPMS_SIGNATURE_RSA.sig"));
@@ -411,7 +409,8 @@ Result<Public> parse_public(ByteSpan data) {
     return unsupported("TPMT_PUBLIC.nameAlg " + hex16(p.name_alg) + " is not a supported digest");
   }
   const std::size_t attr_at = r.offset();
-  VOUCH_RETURN_IF_ERROR(need(r.u32be(p.object_attributes), r, trunc, "TPMT_PUBLIC.objectAttributes"));
+  VOUCH_RETURN_IF_ERROR(
+      need(r.u32be(p.object_attributes), r, trunc, "TPMT_PUBLIC.objectAttributes"));
   if ((p.object_attributes & attr::kReserved) != 0) {
     return fail(ErrorKind::kMalformedEvidence, checks::kPublicAttributes,
                 "TPMT_PUBLIC.objectAttributes at offset " + std::to_string(attr_at) +

@@ -80,12 +80,12 @@ inline constexpr std::uint32_t kReserved = 0xFFF0F309u;
 }  // namespace attr
 
 // Size bounds from the TPM 2.0 reference implementation (Part 2 and the PC Client profile).
-inline constexpr std::size_t kMaxDigestSize = 64;       // sizeof(TPMU_HA), SHA-512
-inline constexpr std::size_t kMaxNameSize = 2 + 64;     // sizeof(TPMU_NAME)
-inline constexpr std::size_t kMaxRsaKeyBytes = 512;     // MAX_RSA_KEY_BYTES (4096-bit)
-inline constexpr std::size_t kMaxEccKeyBytes = 66;      // MAX_ECC_KEY_BYTES (P-521)
-inline constexpr std::size_t kMaxPcrSelect = 4;         // PCR_SELECT_MAX (up to 32 PCRs)
-inline constexpr std::size_t kMaxPcrBanks = 16;         // HASH_COUNT bound used by TSS
+inline constexpr std::size_t kMaxDigestSize = 64;    // sizeof(TPMU_HA), SHA-512
+inline constexpr std::size_t kMaxNameSize = 2 + 64;  // sizeof(TPMU_NAME)
+inline constexpr std::size_t kMaxRsaKeyBytes = 512;  // MAX_RSA_KEY_BYTES (4096-bit)
+inline constexpr std::size_t kMaxEccKeyBytes = 66;   // MAX_ECC_KEY_BYTES (P-521)
+inline constexpr std::size_t kMaxPcrSelect = 4;      // PCR_SELECT_MAX (up to 32 PCRs)
+inline constexpr std::size_t kMaxPcrBanks = 16;      // HASH_COUNT bound used by TSS
 inline constexpr std::size_t kMaxPolicyDigest = 64;
 
 }  // namespace vouch::tpm

@@ -87,8 +87,9 @@ Result<std::vector<crypto::Certificate>> verify_ek_certificate(
   crypto::ChainOptions opts;
   opts.at = at;
   opts.intermediates = intermediates;
-  VOUCH_TRY(auto chain, crypto::verify_chain(ek_cert, anchors, opts)
-                            .map_error(retag(checks::kEkCertificateChain)));
+  VOUCH_TRY(
+      auto chain,
+      crypto::verify_chain(ek_cert, anchors, opts).map_error(retag(checks::kEkCertificateChain)));
   auto cert_key = ek_cert.public_key();
   if (!cert_key || !cert_key->equals(ek_key)) {
     return rejected(checks::kEkCertificateKey, "the EK certificate certifies a different key");

@@ -1,8 +1,8 @@
 #pragma once
 
 // Enrolment helpers for a verifier that trusts an AK because a known EK vouches for it:
-// MakeCredential (TPM 2.0 Part 1, 24) binds a secret to the AK's Name under the EK, and only the TPM
-// holding both keys can recover it with ActivateCredential.
+// MakeCredential (TPM 2.0 Part 1, 24) binds a secret to the AK's Name under the EK, and only the
+// TPM holding both keys can recover it with ActivateCredential.
 
 #include <vector>
 

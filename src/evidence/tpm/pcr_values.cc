@@ -10,7 +10,9 @@
 namespace vouch::tpm {
 namespace {
 
-auto bad(std::string why) { return malformed(checks::kPcrValuesFormat, std::move(why)); }
+auto bad(std::string why) {
+  return malformed(checks::kPcrValuesFormat, std::move(why));
+}
 
 Status parse_bank(const nlohmann::json& obj, crypto::HashAlg bank, const std::string& where,
                   std::map<std::uint32_t, Bytes>& out) {
@@ -62,8 +64,8 @@ Result<PcrValues> parse_pcr_values_json(std::string_view json, crypto::HashAlg d
     }
     return out;
   }
-  VOUCH_RETURN_IF_ERROR(
-      parse_bank(doc, default_bank, std::string(crypto::hash_name(default_bank)), out[default_bank]));
+  VOUCH_RETURN_IF_ERROR(parse_bank(doc, default_bank, std::string(crypto::hash_name(default_bank)),
+                                   out[default_bank]));
   return out;
 }
 

@@ -12,13 +12,15 @@ namespace {
 
 // The steps of a quote verification, in order; a report lists each one.
 constexpr std::array kPlan = {
-    checks::kAttestParse,       checks::kAttestType,      checks::kSignatureParse,
-    checks::kAkAttributes,      checks::kAkCertificateChain, checks::kAttestMagic,
-    checks::kSignatureScheme,   checks::kQuoteSignature,  checks::kQuoteNonce,
-    checks::kQuotePcrDigest,    checks::kEventLog,
+    checks::kAttestParse,     checks::kAttestType,         checks::kSignatureParse,
+    checks::kAkAttributes,    checks::kAkCertificateChain, checks::kAttestMagic,
+    checks::kSignatureScheme, checks::kQuoteSignature,     checks::kQuoteNonce,
+    checks::kQuotePcrDigest,  checks::kEventLog,
 };
 
-std::string hex_or_empty(ByteSpan b) { return b.empty() ? "(empty)" : hex_encode(b); }
+std::string hex_or_empty(ByteSpan b) {
+  return b.empty() ? "(empty)" : hex_encode(b);
+}
 
 // An AK must be a restricted signing key that never leaves its TPM: a restricted key only signs
 // digests the TPM computed itself, which is what makes TPM_GENERATED_VALUE meaningful.
@@ -47,7 +49,8 @@ Result<std::vector<crypto::Certificate>> check_ak_certificate(const Ak& ak,
                                                               const AkCertificate& trust,
                                                               Timestamp at) {
   if (trust.anchors == nullptr) {
-    return rejected(checks::kAkCertificateChain, "no trust anchors configured for the AK certificate");
+    return rejected(checks::kAkCertificateChain,
+                    "no trust anchors configured for the AK certificate");
   }
   crypto::ChainOptions opts;
   opts.at = at;
@@ -100,8 +103,9 @@ Status check_signature(const Ak& ak, const Signature& sig, ByteSpan signed_bytes
   }
   auto verified = crypto::verify_signature(ak.key, sig.scheme(), sig.hash, signed_bytes, value);
   if (!verified) {
-    return rejected(checks::kQuoteSignature,
-                    "the " + scheme_name(sig) + " signature over TPMS_ATTEST does not verify with the AK");
+    return rejected(
+        checks::kQuoteSignature,
+        "the " + scheme_name(sig) + " signature over TPMS_ATTEST does not verify with the AK");
   }
   return ok();
 }
@@ -125,15 +129,14 @@ Result<Bytes> compute_pcr_digest(crypto::HashAlg hash, const std::vector<PcrSele
       const std::string where =
           std::string(crypto::hash_name(sel.bank)) + " PCR " + std::to_string(pcr);
       if (bank == values.end()) {
-        return rejected(checks::kPcrsMissing, "the quote selects " + where +
-                                                  " but no " +
+        return rejected(checks::kPcrsMissing, "the quote selects " + where + " but no " +
                                                   std::string(crypto::hash_name(sel.bank)) +
                                                   " PCR values were supplied");
       }
       const auto value = bank->second.find(pcr);
       if (value == bank->second.end()) {
-        return rejected(checks::kPcrsMissing, "the quote selects " + where +
-                                                  " but its value was not supplied");
+        return rejected(checks::kPcrsMissing,
+                        "the quote selects " + where + " but its value was not supplied");
       }
       if (value->second.size() != crypto::digest_size(sel.bank)) {
         return rejected(checks::kPcrsMissing,
@@ -157,7 +160,8 @@ Result<VerifiedQuote> verify_quote(const Ak& ak, const QuoteEvidence& evidence,
   const Attest& attest = out.attest_;
   steps.pass(checks::kAttestType, "TPM_ST_ATTEST_QUOTE");
 
-  VOUCH_TRY(out.signature_, steps.check(checks::kSignatureParse, parse_signature(evidence.signature)));
+  VOUCH_TRY(out.signature_,
+            steps.check(checks::kSignatureParse, parse_signature(evidence.signature)));
   const Signature& sig = out.signature_;
 
   if (ak.tpm_public) {
@@ -177,19 +181,20 @@ Result<VerifiedQuote> verify_quote(const Ak& ak, const QuoteEvidence& evidence,
     steps.pass(checks::kAkCertificateChain, "no certificate: the AK is pinned by the caller");
   }
 
-  const Status magic = attest.magic == kTpmGeneratedValue
-                           ? ok()
-                           : Status(rejected(checks::kAttestMagic,
-                                             "TPMS_ATTEST.magic is not TPM_GENERATED_VALUE"));
+  const Status magic =
+      attest.magic == kTpmGeneratedValue
+          ? ok()
+          : Status(rejected(checks::kAttestMagic, "TPMS_ATTEST.magic is not TPM_GENERATED_VALUE"));
   VOUCH_RETURN_IF_ERROR(steps.check(checks::kAttestMagic, magic, "TPM_GENERATED_VALUE"));
 
-  VOUCH_RETURN_IF_ERROR(steps.check(checks::kSignatureScheme, check_scheme(ak, sig), scheme_name(sig)));
+  VOUCH_RETURN_IF_ERROR(
+      steps.check(checks::kSignatureScheme, check_scheme(ak, sig), scheme_name(sig)));
   VOUCH_RETURN_IF_ERROR(
       steps.check(checks::kQuoteSignature, check_signature(ak, sig, signed_bytes)));
-  VOUCH_RETURN_IF_ERROR(steps.check(checks::kQuoteNonce,
-                                    check_nonce(attest, options.expected_nonce),
-                                    options.expected_nonce.empty() ? "no nonce expected; extraData empty"
-                                                                   : "extraData equals the nonce"));
+  VOUCH_RETURN_IF_ERROR(
+      steps.check(checks::kQuoteNonce, check_nonce(attest, options.expected_nonce),
+                  options.expected_nonce.empty() ? "no nonce expected; extraData empty"
+                                                 : "extraData equals the nonce"));
 
   if (evidence.pcrs) {
     auto digest = compute_pcr_digest(sig.hash, attest.pcr_select, *evidence.pcrs);
@@ -218,12 +223,11 @@ Result<VerifiedQuote> verify_quote(const Ak& ak, const QuoteEvidence& evidence,
   } else {
     // The first selected bank is the primary one; the log must explain every quoted bank it has.
     const crypto::HashAlg primary = attest.pcr_select.front().bank;
-    VOUCH_TRY(out.event_log_,
-              steps.check(checks::kEventLog,
-                          eventlog::verify_against_quote(*evidence.event_log, primary,
-                                                         out.pcrs_.at(primary)),
-                          "replay matches the quoted " + std::string(crypto::hash_name(primary)) +
-                              " PCRs"));
+    VOUCH_TRY(out.event_log_, steps.check(checks::kEventLog,
+                                          eventlog::verify_against_quote(
+                                              *evidence.event_log, primary, out.pcrs_.at(primary)),
+                                          "replay matches the quoted " +
+                                              std::string(crypto::hash_name(primary)) + " PCRs"));
   }
   return out;
 }

@@ -93,7 +93,8 @@ TEST(TpmAbi, BuilderStructuresRoundTripThroughTss2Mu) {
     const Bytes ours = serialize(ak.pub);
     TPMT_PUBLIC mu{};
     std::size_t offset = 0;
-    ASSERT_EQ(Tss2_MU_TPMT_PUBLIC_Unmarshal(ours.data(), ours.size(), &offset, &mu), TSS2_RC_SUCCESS);
+    ASSERT_EQ(Tss2_MU_TPMT_PUBLIC_Unmarshal(ours.data(), ours.size(), &offset, &mu),
+              TSS2_RC_SUCCESS);
     Bytes theirs(ours.size() + 16);
     std::size_t out_len = 0;
     ASSERT_EQ(Tss2_MU_TPMT_PUBLIC_Marshal(&mu, theirs.data(), theirs.size(), &out_len),
@@ -102,12 +103,14 @@ TEST(TpmAbi, BuilderStructuresRoundTripThroughTss2Mu) {
     EXPECT_EQ(theirs, ours) << (ecc ? "ecc" : "rsa");
     EXPECT_EQ(parse_public(ours).value(), ak.pub);
 
-    testing::QuoteFixture q = testing::make_quote(
-        ak, as_bytes("nonce"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}, {7, Bytes(32, 2)}}}});
+    testing::QuoteFixture q =
+        testing::make_quote(ak, as_bytes("nonce"),
+                            {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}, {7, Bytes(32, 2)}}}});
     TPMT_SIGNATURE mu_sig{};
     offset = 0;
-    ASSERT_EQ(Tss2_MU_TPMT_SIGNATURE_Unmarshal(q.signature.data(), q.signature.size(), &offset, &mu_sig),
-              TSS2_RC_SUCCESS);
+    ASSERT_EQ(
+        Tss2_MU_TPMT_SIGNATURE_Unmarshal(q.signature.data(), q.signature.size(), &offset, &mu_sig),
+        TSS2_RC_SUCCESS);
     EXPECT_EQ(offset, q.signature.size());
     TPMS_ATTEST mu_attest{};
     offset = 0;
@@ -120,8 +123,8 @@ TEST(TpmAbi, BuilderStructuresRoundTripThroughTss2Mu) {
 
 TEST(TpmAbi, EveryTruncationOfAQuoteFailsCleanly) {
   const testing::SoftwareAk ak = testing::make_software_ak(false);
-  const testing::QuoteFixture q = testing::make_quote(
-      ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
+  const testing::QuoteFixture q =
+      testing::make_quote(ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
   for (std::size_t len = 0; len < q.quote.size(); ++len) {
     const ByteSpan cut(q.quote.data(), len);
     auto r = parse_attest(cut);
@@ -144,12 +147,13 @@ TEST(TpmAbi, EveryTruncationOfAQuoteFailsCleanly) {
 
 TEST(TpmAbi, RejectsTrailingBytesWrongTypeAndBadFields) {
   const testing::SoftwareAk ak = testing::make_software_ak(false);
-  testing::QuoteFixture q = testing::make_quote(
-      ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
+  testing::QuoteFixture q =
+      testing::make_quote(ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
 
   Bytes trailing = q.quote;
   trailing.push_back(0);
-  EXPECT_THAT(parse_attest(trailing), FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestTrailing));
+  EXPECT_THAT(parse_attest(trailing),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestTrailing));
 
   Bytes certify = q.quote;
   certify[4] = 0x80;
@@ -159,20 +163,23 @@ TEST(TpmAbi, RejectsTrailingBytesWrongTypeAndBadFields) {
   Bytes big_signer = q.quote;
   big_signer[6] = 0x00;
   big_signer[7] = 0x43;  // qualifiedSigner size 67 > sizeof(TPMU_NAME)
-  EXPECT_THAT(parse_attest(big_signer), FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestSize));
+  EXPECT_THAT(parse_attest(big_signer),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestSize));
 
   // clockInfo.safe sits after magic(4) type(2) signer(2+34) extraData(2+1) clock(8) counts(8).
   Bytes bad_safe = q.quote;
   bad_safe[4 + 2 + 36 + 3 + 16] = 2;
-  EXPECT_THAT(parse_attest(bad_safe), FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestClockSafe));
+  EXPECT_THAT(parse_attest(bad_safe),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestClockSafe));
 
-  testing::QuoteFixture unknown_bank = testing::make_quote(
-      ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
+  testing::QuoteFixture unknown_bank =
+      testing::make_quote(ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
   Bytes ub = unknown_bank.quote;
   const std::size_t sel_at = 4 + 2 + 36 + 3 + 17 + 8 + 4;  // first pcrSelections[0].hash
   ub[sel_at] = 0x00;
   ub[sel_at + 1] = 0x27;  // TPM_ALG_SHA3_256: not a bank Vouch supports
-  EXPECT_THAT(parse_attest(ub), FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestPcrSelection));
+  EXPECT_THAT(parse_attest(ub),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kAttestPcrSelection));
 
   Bytes sig_trailing = q.signature;
   sig_trailing.push_back(0);
@@ -187,19 +194,22 @@ TEST(TpmAbi, RejectsTrailingBytesWrongTypeAndBadFields) {
   Bytes pub = serialize(ak.pub);
   Bytes reserved = pub;
   reserved[4] |= 0x80;  // bit 31 of objectAttributes
-  EXPECT_THAT(parse_public(reserved), FailsWith(ErrorKind::kMalformedEvidence, checks::kPublicAttributes));
+  EXPECT_THAT(parse_public(reserved),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kPublicAttributes));
   Bytes keyedhash = pub;
   keyedhash[1] = 0x08;
-  EXPECT_THAT(parse_public(keyedhash), FailsWith(ErrorKind::kMalformedEvidence, checks::kPublicUnsupported));
+  EXPECT_THAT(parse_public(keyedhash),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kPublicUnsupported));
   Bytes pub_trailing = pub;
   pub_trailing.push_back(1);
-  EXPECT_THAT(parse_public(pub_trailing), FailsWith(ErrorKind::kMalformedEvidence, checks::kPublicParse));
+  EXPECT_THAT(parse_public(pub_trailing),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kPublicParse));
 }
 
 TEST(TpmAbi, Tpm2bAttestAndTpm2bPublicAreAccepted) {
   const testing::SoftwareAk ak = testing::make_software_ak(true);
-  const testing::QuoteFixture q = testing::make_quote(
-      ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
+  const testing::QuoteFixture q =
+      testing::make_quote(ak, as_bytes("n"), {{crypto::HashAlg::kSha256, {{0, Bytes(32, 1)}}}});
   Bytes wrapped = {static_cast<std::uint8_t>(q.quote.size() >> 8),
                    static_cast<std::uint8_t>(q.quote.size())};
   append(wrapped, q.quote);
@@ -223,7 +233,8 @@ TEST(TpmAbi, Tpm2bAttestAndTpm2bPublicAreAccepted) {
   EXPECT_FALSE(from_pem->tpm_public.has_value());
   auto from_der = load_ak(ak.ak.key.spki_der());
   ASSERT_THAT(from_der, Succeeds());
-  EXPECT_THAT(load_ak(as_bytes("garbage!")), FailsWith(ErrorKind::kMalformedEvidence, checks::kAkParse));
+  EXPECT_THAT(load_ak(as_bytes("garbage!")),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kAkParse));
   EXPECT_THAT(load_ak(Bytes{}), FailsWith(ErrorKind::kMalformedEvidence, checks::kAkParse));
 }
 

@@ -79,7 +79,8 @@ TEST(Kdf, KdfAIsDeterministicAndLengthExact) {
   const Bytes a = crypto::kdf_a(crypto::HashAlg::kSha256, key, "STORAGE", as_bytes("ctx"), {}, 128);
   EXPECT_EQ(a.size(), 16u);
   EXPECT_EQ(a, crypto::kdf_a(crypto::HashAlg::kSha256, key, "STORAGE", as_bytes("ctx"), {}, 128));
-  const Bytes longer = crypto::kdf_a(crypto::HashAlg::kSha256, key, "STORAGE", as_bytes("ctx"), {}, 512);
+  const Bytes longer =
+      crypto::kdf_a(crypto::HashAlg::kSha256, key, "STORAGE", as_bytes("ctx"), {}, 512);
   EXPECT_EQ(longer.size(), 64u);
   EXPECT_NE(Bytes(longer.begin(), longer.begin() + 16), a) << "the bit length is part of the input";
 }

@@ -2,6 +2,8 @@
 // quotes from RSA and ECC AKs verified by the production verifier, each failure mode asserting
 // its check id, MakeCredential proven by ActivateCredential, and EK certificates.
 
+#include "testing/swtpm.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -16,7 +18,6 @@
 #include "evidence/tpm/credential.h"
 #include "evidence/tpm/verify.h"
 #include "testing/matchers.h"
-#include "testing/swtpm.h"
 
 namespace vouch::tpm {
 namespace {
@@ -42,8 +43,8 @@ class SwtpmTest : public ::testing::Test {
   // <name>.pem and <name>.name.
   void create_ak(const std::string& name, bool ecc) {
     tpm_->tpm2_ok("tpm2_createak -C ek.ctx -c " + name + ".ctx -G " + (ecc ? "ecc" : "rsa") +
-                  " -g sha256 -s " + (ecc ? "ecdsa" : "rsassa") + " -u " + name + ".pub -f tss -n " +
-                  name + ".name");
+                  " -g sha256 -s " + (ecc ? "ecdsa" : "rsassa") + " -u " + name +
+                  ".pub -f tss -n " + name + ".name");
     tpm_->tpm2_ok("tpm2_flushcontext -t");
     tpm_->tpm2_ok("tpm2_flushcontext -s");
   }
@@ -56,7 +57,8 @@ class SwtpmTest : public ::testing::Test {
 
   // Quotes PCRs 0,1,2,3,7 of the sha256 bank with the AK; nonce_hex empty means no qualifying data.
   void quote(const std::string& ak, const std::string& nonce_hex) {
-    tpm_->tpm2_ok("tpm2_quote -c " + ak + ".ctx -l sha256:0,1,2,3,7 -m quote.msg -s quote.sig -g sha256" +
+    tpm_->tpm2_ok("tpm2_quote -c " + ak +
+                  ".ctx -l sha256:0,1,2,3,7 -m quote.msg -s quote.sig -g sha256" +
                   (nonce_hex.empty() ? "" : " -q " + nonce_hex));
     tpm_->tpm2_ok("tpm2_flushcontext -t");
   }
@@ -90,7 +92,8 @@ TEST_F(SwtpmTest, RsaAndEccQuotesVerifyWithAndWithoutNonce) {
     ASSERT_THAT(with_nonce, Succeeds()) << name;
     const claims::ClaimSet claims = to_claims(*with_nonce);
     EXPECT_EQ(hex_encode(*claims.get("tpm.quote.nonce")->as_bytes()), "c0ffee0123456789");
-    EXPECT_EQ(*claims.get("tpm.ak.name")->as_bytes(), read_file(tpm_->path(name + ".name")).value());
+    EXPECT_EQ(*claims.get("tpm.ak.name")->as_bytes(),
+              read_file(tpm_->path(name + ".name")).value());
 
     quote(name, "");
     EXPECT_THAT(verify(ak, "", current_pcrs()), Succeeds()) << name;
@@ -160,12 +163,14 @@ TEST_P(ActivateCredentialTest, TpmRecoversTheSecret) {
   {
     std::ofstream out(tpm_->path("cred.blob"), std::ios::binary);
     const Bytes blob = challenge->tpm2_tools_blob();
-    out.write(reinterpret_cast<const char*>(blob.data()), static_cast<std::streamsize>(blob.size()));
+    out.write(reinterpret_cast<const char*>(blob.data()),
+              static_cast<std::streamsize>(blob.size()));
   }
   tpm_->tpm2_ok("tpm2_startauthsession --policy-session -S session.ctx");
   tpm_->tpm2_ok("tpm2_policysecret -S session.ctx -c e");
-  tpm_->tpm2_ok("tpm2_activatecredential -c ak.ctx -C ek.ctx -i cred.blob -o secret.out "
-                "-P session:session.ctx");
+  tpm_->tpm2_ok(
+      "tpm2_activatecredential -c ak.ctx -C ek.ctx -i cred.blob -o secret.out "
+      "-P session:session.ctx");
   tpm_->tpm2_ok("tpm2_flushcontext session.ctx");
   EXPECT_EQ(read_file(tpm_->path("secret.out")).value(), secret);
 
@@ -177,7 +182,8 @@ TEST_P(ActivateCredentialTest, TpmRecoversTheSecret) {
   {
     std::ofstream out(tpm_->path("wrong.blob"), std::ios::binary);
     const Bytes blob = wrong->tpm2_tools_blob();
-    out.write(reinterpret_cast<const char*>(blob.data()), static_cast<std::streamsize>(blob.size()));
+    out.write(reinterpret_cast<const char*>(blob.data()),
+              static_cast<std::streamsize>(blob.size()));
   }
   tpm_->tpm2_ok("tpm2_startauthsession --policy-session -S session2.ctx");
   tpm_->tpm2_ok("tpm2_policysecret -S session2.ctx -c e");

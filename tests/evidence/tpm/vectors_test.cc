@@ -2,6 +2,8 @@
 // MANIFEST: all six quotes verify (nonce 9009 or none) with the AK certificate chaining to
 // Google's EK/AK root through tpm_ek_intermediate_2, and the event log replays to PCR 0-9.
 
+#include "testing/vectors.h"
+
 #include <gtest/gtest.h>
 
 #include "base/encoding.h"
@@ -13,7 +15,6 @@
 #include "evidence/tpm/pcr_values.h"
 #include "evidence/tpm/verify.h"
 #include "testing/matchers.h"
-#include "testing/vectors.h"
 
 namespace vouch::tpm {
 namespace {
@@ -34,12 +35,15 @@ struct GceSet {
 
 GceSet load_gce() {
   auto ak = load_ak(testing::read_vector(kDir + "gce-cos-85.ak_pub.derived.bin"));
-  auto cert = crypto::Certificate::from_der(testing::read_vector(kDir + "gce-cos-85.ak_cert.derived.der"));
+  auto cert =
+      crypto::Certificate::from_der(testing::read_vector(kDir + "gce-cos-85.ak_cert.derived.der"));
   auto root = crypto::Certificate::from_der(testing::read_vector(kDir + "tpm_ek_root_1.cer"));
-  auto inter = crypto::Certificate::from_der(testing::read_vector(kDir + "tpm_ek_intermediate_2.crt"));
+  auto inter =
+      crypto::Certificate::from_der(testing::read_vector(kDir + "tpm_ek_intermediate_2.crt"));
   EXPECT_TRUE(ak && cert && root && inter);
   auto store = crypto::TrustStore::create({*root});
-  return GceSet{*ak, *cert, *store, *inter, testing::read_vector(kDir + "gce-cos-85.eventlog.derived.bin")};
+  return GceSet{*ak, *cert, *store, *inter,
+                testing::read_vector(kDir + "gce-cos-85.eventlog.derived.bin")};
 }
 
 struct Case {
@@ -111,17 +115,18 @@ TEST_P(GceQuoteTest, WrongNonceAndTamperedPcrAreRejected) {
               FailsWith(ErrorKind::kEvidenceRejected, checks::kAkCertificateChain));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllBanks, GceQuoteTest,
-    ::testing::Values(Case{"gce-cos-85-nonce9009", "sha1", "9009"},
-                      Case{"gce-cos-85-nonce9009", "sha256", "9009"},
-                      Case{"gce-cos-85-nonce9009", "sha384", "9009"},
-                      Case{"gce-cos-85-no-nonce", "sha1", ""},
-                      Case{"gce-cos-85-no-nonce", "sha256", ""},
-                      Case{"gce-cos-85-no-nonce", "sha384", ""}),
-    [](const auto& p) {
-      return std::string(p.param.nonce_hex[0] != '\0' ? "Nonce9009_" : "NoNonce_") + p.param.bank;
-    });
+INSTANTIATE_TEST_SUITE_P(AllBanks, GceQuoteTest,
+                         ::testing::Values(Case{"gce-cos-85-nonce9009", "sha1", "9009"},
+                                           Case{"gce-cos-85-nonce9009", "sha256", "9009"},
+                                           Case{"gce-cos-85-nonce9009", "sha384", "9009"},
+                                           Case{"gce-cos-85-no-nonce", "sha1", ""},
+                                           Case{"gce-cos-85-no-nonce", "sha256", ""},
+                                           Case{"gce-cos-85-no-nonce", "sha384", ""}),
+                         [](const auto& p) {
+                           return std::string(p.param.nonce_hex[0] != '\0' ? "Nonce9009_"
+                                                                           : "NoNonce_") +
+                                  p.param.bank;
+                         });
 
 }  // namespace
 }  // namespace vouch::tpm

@@ -224,13 +224,15 @@ TEST(QuoteVerify, AkCertificateFailures) {
   const auto q = testing::make_quote(ak, as_bytes("n"), sample_pcrs());
 
   // Missing intermediate.
-  EXPECT_THAT(run(ak.ak, q, as_bytes("n"), AkCertificate{pki.issue_leaf(ak.ak.key), &anchors, {}}).result,
-              FailsWith(ErrorKind::kEvidenceRejected, checks::kAkCertificateChain));
+  EXPECT_THAT(
+      run(ak.ak, q, as_bytes("n"), AkCertificate{pki.issue_leaf(ak.ak.key), &anchors, {}}).result,
+      FailsWith(ErrorKind::kEvidenceRejected, checks::kAkCertificateChain));
   // Issued by an untrusted CA.
-  EXPECT_THAT(run(ak.ak, q, as_bytes("n"),
-                  AkCertificate{other_pki.issue_leaf(ak.ak.key), &anchors, {other_pki.intermediate}})
-                  .result,
-              FailsWith(ErrorKind::kEvidenceRejected, checks::kAkCertificateChain));
+  EXPECT_THAT(
+      run(ak.ak, q, as_bytes("n"),
+          AkCertificate{other_pki.issue_leaf(ak.ak.key), &anchors, {other_pki.intermediate}})
+          .result,
+      FailsWith(ErrorKind::kEvidenceRejected, checks::kAkCertificateChain));
   // Expired at the verification time.
   testing::CertSpec expired;
   expired.not_after = from_unix_seconds(1700000000);
