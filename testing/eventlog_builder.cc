@@ -24,7 +24,7 @@ EventLogBuilder EventLogBuilder::crypto_agile(std::initializer_list<crypto::Hash
 
 EventLogBuilder EventLogBuilder::legacy_sha1() {
   EventLogBuilder b(false);
-  b.algorithms_.push_back(Algorithm{el::alg::kSha1, 20, true, crypto::HashAlg::kSha1});
+  b.algorithms_.push_back(Algorithm{tpm::alg::kSha1, 20, true, crypto::HashAlg::kSha1});
   return b;
 }
 
@@ -32,7 +32,7 @@ EventLogBuilder& EventLogBuilder::bank(crypto::HashAlg alg) {
   if (!agile_) {
     std::abort();  // a legacy log has exactly one SHA-1 bank
   }
-  algorithms_.push_back(Algorithm{el::tpm_alg_id(alg),
+  algorithms_.push_back(Algorithm{tpm::tpm_alg_id(alg),
                                   static_cast<std::uint16_t>(crypto::digest_size(alg)), true, alg});
   return *this;
 }

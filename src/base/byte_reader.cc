@@ -44,53 +44,33 @@ T load_be(ByteSpan s) noexcept {
 }
 }  // namespace
 
-bool ByteReader::u16le(std::uint16_t& out) noexcept {
+template <typename T, bool kBigEndian>
+bool ByteReader::read_int(T& out) noexcept {
   ByteSpan s;
-  if (!take(2, s)) {
+  if (!take(sizeof(T), s)) {
     return false;
   }
-  out = load_le<std::uint16_t, 2>(s);
+  out = kBigEndian ? load_be<T, sizeof(T)>(s) : load_le<T, sizeof(T)>(s);
   return true;
+}
+
+bool ByteReader::u16le(std::uint16_t& out) noexcept {
+  return read_int<std::uint16_t, false>(out);
 }
 bool ByteReader::u32le(std::uint32_t& out) noexcept {
-  ByteSpan s;
-  if (!take(4, s)) {
-    return false;
-  }
-  out = load_le<std::uint32_t, 4>(s);
-  return true;
+  return read_int<std::uint32_t, false>(out);
 }
 bool ByteReader::u64le(std::uint64_t& out) noexcept {
-  ByteSpan s;
-  if (!take(8, s)) {
-    return false;
-  }
-  out = load_le<std::uint64_t, 8>(s);
-  return true;
+  return read_int<std::uint64_t, false>(out);
 }
 bool ByteReader::u16be(std::uint16_t& out) noexcept {
-  ByteSpan s;
-  if (!take(2, s)) {
-    return false;
-  }
-  out = load_be<std::uint16_t, 2>(s);
-  return true;
+  return read_int<std::uint16_t, true>(out);
 }
 bool ByteReader::u32be(std::uint32_t& out) noexcept {
-  ByteSpan s;
-  if (!take(4, s)) {
-    return false;
-  }
-  out = load_be<std::uint32_t, 4>(s);
-  return true;
+  return read_int<std::uint32_t, true>(out);
 }
 bool ByteReader::u64be(std::uint64_t& out) noexcept {
-  ByteSpan s;
-  if (!take(8, s)) {
-    return false;
-  }
-  out = load_be<std::uint64_t, 8>(s);
-  return true;
+  return read_int<std::uint64_t, true>(out);
 }
 
 bool ByteReader::bytes(std::size_t n, ByteSpan& out) noexcept {

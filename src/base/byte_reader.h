@@ -77,6 +77,8 @@ class ByteReader {
 
  private:
   bool take(std::size_t n, ByteSpan& out) noexcept;
+  template <typename T, bool kBigEndian>
+  bool read_int(T& out) noexcept;
 
   ByteSpan in_;
   std::size_t offset_ = 0;

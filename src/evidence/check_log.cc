@@ -36,16 +36,6 @@ bool CheckLog::has(CheckId id) const {
   return false;
 }
 
-Status CheckSteps::check(CheckId step, Status r, std::string detail) {
-  done_.push_back(step);
-  if (r.has_value()) {
-    log_.pass(step, std::move(detail));
-    return r;
-  }
-  failed_ = true;
-  return tl::unexpected(log_.fail(std::move(r).error()));
-}
-
 CheckSteps::~CheckSteps() {
   if (!failed_) {
     return;

@@ -54,7 +54,6 @@ class CheckSteps {
     failed_ = true;
     return tl::unexpected(log_.fail(std::move(r).error()));
   }
-  Status check(CheckId step, Status r, std::string detail = {});
   void pass(CheckId step, std::string detail = {}) {
     done_.push_back(step);
     log_.pass(step, std::move(detail));

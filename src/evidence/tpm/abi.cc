@@ -57,7 +57,7 @@ Status read_pcr_selection(ByteReader& r, std::vector<PcrSelection>& out) {
     std::uint16_t hash_id = 0;
     std::uint8_t size_of_select = 0;
     VOUCH_RETURN_IF_ERROR(need(r.u16be(hash_id), r, checks::kAttestTruncated, field + ".hash"));
-    const auto hash = hash_from_alg_id(hash_id);
+    const auto hash = hash_from_tpm_alg(hash_id);
     if (!hash) {
       return malformed(checks::kAttestPcrSelection, field + ".hash " + hex16(hash_id) +
                                                         " at offset " + std::to_string(at) +
@@ -98,7 +98,7 @@ Status read_pcr_selection(ByteReader& r, std::vector<PcrSelection>& out) {
 void write_pcr_selection(ByteWriter& w, const std::vector<PcrSelection>& sels) {
   w.u32be(static_cast<std::uint32_t>(sels.size()));
   for (const PcrSelection& s : sels) {
-    w.u16be(alg_id_from_hash(s.bank));
+    w.u16be(tpm_alg_id(s.bank));
     w.u8(s.size_of_select);
     Bytes bitmap(s.size_of_select, 0);
     for (std::uint32_t pcr : s.pcrs) {
@@ -211,39 +211,6 @@ Status read_ecc_parms(ByteReader& r, EccParms& p) {
 }
 
 }  // namespace
-
-std::optional<crypto::HashAlg> hash_from_alg_id(std::uint16_t alg_id) noexcept {
-  switch (alg_id) {
-    case alg::kSha1:
-      return crypto::HashAlg::kSha1;
-    case alg::kSha256:
-      return crypto::HashAlg::kSha256;
-    case alg::kSha384:
-      return crypto::HashAlg::kSha384;
-    case alg::kSha512:
-      return crypto::HashAlg::kSha512;
-    case alg::kSm3_256:
-      return crypto::HashAlg::kSm3;
-    default:
-      return std::nullopt;
-  }
-}
-
-std::uint16_t alg_id_from_hash(crypto::HashAlg hash) noexcept {
-  switch (hash) {
-    case crypto::HashAlg::kSha1:
-      return alg::kSha1;
-    case crypto::HashAlg::kSha256:
-      return alg::kSha256;
-    case crypto::HashAlg::kSha384:
-      return alg::kSha384;
-    case crypto::HashAlg::kSha512:
-      return alg::kSha512;
-    case crypto::HashAlg::kSm3:
-      return alg::kSm3_256;
-  }
-  return alg::kNull;
-}
 
 // --- TPMS_ATTEST ---
 
@@ -360,7 +327,7 @@ Result<Signature> parse_signature(ByteSpan data) {
   std::uint16_t hash_id = 0;
   const std::size_t hash_at = r.offset();
   VOUCH_RETURN_IF_ERROR(need(r.u16be(hash_id), r, trunc, "TPMT_SIGNATURE.signature.hash"));
-  const auto hash = hash_from_alg_id(hash_id);
+  const auto hash = hash_from_tpm_alg(hash_id);
   if (!hash) {
     return malformed(checks::kSignatureAlgorithm,
                      "TPMT_SIGNATURE.signature.hash " + hex16(hash_id) + " at offset " +
@@ -384,7 +351,7 @@ Result<Signature> parse_signature(ByteSpan data) {
 
 Bytes serialize(const Signature& sig) {
   ByteWriter w;
-  w.u16be(sig.sig_alg).u16be(alg_id_from_hash(sig.hash));
+  w.u16be(sig.sig_alg).u16be(tpm_alg_id(sig.hash));
   if (sig.sig_alg == alg::kEcdsa) {
     w.u16be_prefixed(sig.ecdsa_r).u16be_prefixed(sig.ecdsa_s);
   } else {
@@ -405,7 +372,7 @@ Result<Public> parse_public(ByteSpan data) {
     return unsupported("TPMT_PUBLIC.type " + hex16(type) + " is neither RSA nor ECC");
   }
   VOUCH_RETURN_IF_ERROR(need(r.u16be(p.name_alg), r, trunc, "TPMT_PUBLIC.nameAlg"));
-  if (!hash_from_alg_id(p.name_alg)) {
+  if (!hash_from_tpm_alg(p.name_alg)) {
     return unsupported("TPMT_PUBLIC.nameAlg " + hex16(p.name_alg) + " is not a supported digest");
   }
   const std::size_t attr_at = r.offset();
@@ -515,7 +482,7 @@ Result<crypto::PublicKey> to_public_key(const Public& p) {
 }
 
 Result<Bytes> object_name(const Public& p) {
-  const auto hash = hash_from_alg_id(p.name_alg);
+  const auto hash = hash_from_tpm_alg(p.name_alg);
   if (!hash) {
     return unsupported("TPMT_PUBLIC.nameAlg " + hex16(p.name_alg) + " is not a supported digest");
   }

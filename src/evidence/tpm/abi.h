@@ -16,10 +16,6 @@
 
 namespace vouch::tpm {
 
-// Maps a TPM_ALG_ID hash to HashAlg; nullopt for algorithms Vouch does not support.
-std::optional<crypto::HashAlg> hash_from_alg_id(std::uint16_t alg_id) noexcept;
-std::uint16_t alg_id_from_hash(crypto::HashAlg hash) noexcept;
-
 // TPMS_PCR_SELECTION: one bank and the PCR indices selected in it (ascending).
 struct PcrSelection {
   crypto::HashAlg bank = crypto::HashAlg::kSha256;

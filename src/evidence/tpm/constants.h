@@ -1,6 +1,10 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+
+#include "crypto/digest.h"
 
 // TPM 2.0 constants (TCG TPM 2.0 Library, Part 2: Structures). Only the values Vouch parses.
 namespace vouch::tpm {
@@ -47,12 +51,50 @@ inline constexpr std::uint16_t kKdf1Sp800_108 = 0x0022;
 inline constexpr std::uint16_t kEcc = 0x0023;
 inline constexpr std::uint16_t kSymCipher = 0x0025;
 inline constexpr std::uint16_t kCamellia = 0x0026;
+inline constexpr std::uint16_t kSha3_256 = 0x0027;
+inline constexpr std::uint16_t kSha3_384 = 0x0028;
+inline constexpr std::uint16_t kSha3_512 = 0x0029;
 inline constexpr std::uint16_t kCtr = 0x0040;
 inline constexpr std::uint16_t kOfb = 0x0041;
 inline constexpr std::uint16_t kCbc = 0x0042;
 inline constexpr std::uint16_t kCfb = 0x0043;
 inline constexpr std::uint16_t kEcb = 0x0044;
 }  // namespace alg
+
+// The TPM_ALG_ID of a hash Vouch computes.
+constexpr std::uint16_t tpm_alg_id(crypto::HashAlg h) noexcept {
+  switch (h) {
+    case crypto::HashAlg::kSha1:
+      return alg::kSha1;
+    case crypto::HashAlg::kSha256:
+      return alg::kSha256;
+    case crypto::HashAlg::kSha384:
+      return alg::kSha384;
+    case crypto::HashAlg::kSha512:
+      return alg::kSha512;
+    case crypto::HashAlg::kSm3:
+      return alg::kSm3_256;
+  }
+  return alg::kNull;
+}
+
+// The hash for a TPM_ALG_ID, or nullopt for an algorithm Vouch does not compute.
+constexpr std::optional<crypto::HashAlg> hash_from_tpm_alg(std::uint16_t id) noexcept {
+  switch (id) {
+    case alg::kSha1:
+      return crypto::HashAlg::kSha1;
+    case alg::kSha256:
+      return crypto::HashAlg::kSha256;
+    case alg::kSha384:
+      return crypto::HashAlg::kSha384;
+    case alg::kSha512:
+      return crypto::HashAlg::kSha512;
+    case alg::kSm3_256:
+      return crypto::HashAlg::kSm3;
+    default:
+      return std::nullopt;
+  }
+}
 
 // TPM_ECC_CURVE values.
 namespace curve {

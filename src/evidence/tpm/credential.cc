@@ -27,7 +27,7 @@ Bytes CredentialChallenge::tpm2_tools_blob() const {
 
 Result<CredentialChallenge> make_credential(const Public& ek, ByteSpan ak_name, ByteSpan secret,
                                             crypto::Random& random) {
-  const auto name_hash = hash_from_alg_id(ek.name_alg);
+  const auto name_hash = hash_from_tpm_alg(ek.name_alg);
   if (!name_hash) {
     return bad("the EK nameAlg is not a supported digest");
   }

@@ -87,8 +87,7 @@ Status check_scheme(const Ak& ak, const Signature& sig) {
     scheme = ecc.scheme;
     scheme_hash = ecc.scheme_hash;
   }
-  if (scheme != alg::kNull &&
-      (scheme != sig.sig_alg || scheme_hash != alg_id_from_hash(sig.hash))) {
+  if (scheme != alg::kNull && (scheme != sig.sig_alg || scheme_hash != tpm_alg_id(sig.hash))) {
     return rejected(checks::kSignatureScheme,
                     "the AK is restricted to another scheme than " + scheme_name(sig));
   }

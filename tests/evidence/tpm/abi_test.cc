@@ -45,7 +45,7 @@ TEST(TpmAbi, GceQuoteParsesAndMatchesTss2Mu) {
     EXPECT_EQ(mu.clockInfo.restartCount, attest->clock_info.restart_count);
     EXPECT_EQ(mu.firmwareVersion, attest->firmware_version);
     ASSERT_EQ(mu.attested.quote.pcrSelect.count, attest->pcr_select.size());
-    EXPECT_EQ(alg_id_from_hash(attest->pcr_select[0].bank),
+    EXPECT_EQ(tpm_alg_id(attest->pcr_select[0].bank),
               mu.attested.quote.pcrSelect.pcrSelections[0].hash);
     EXPECT_EQ(Bytes(mu.attested.quote.pcrDigest.buffer,
                     mu.attested.quote.pcrDigest.buffer + mu.attested.quote.pcrDigest.size),

@@ -52,19 +52,37 @@ struct Case {
   const char* nonce_hex;
 };
 
+// The quote, signature and PCR values of one case.
+struct CaseFiles {
+  Bytes quote;
+  Bytes sig;
+  crypto::HashAlg bank;
+  std::optional<PcrValues> pcrs;
+};
+
+CaseFiles load_case(const Case& c) {
+  const std::string base = kDir + c.prefix + ".";
+  const auto bank = *crypto::hash_from_name(c.bank);
+  auto pcrs = parse_pcr_values_json(
+      testing::read_vector_text(base + "pcrs_" + c.bank + ".derived.json"), bank);
+  EXPECT_THAT(pcrs, Succeeds());
+  return {testing::read_vector(base + "quote_" + c.bank + ".derived.bin"),
+          testing::read_vector(base + "quote_" + c.bank + "_sig.derived.bin"), bank,
+          pcrs ? std::optional<PcrValues>(*pcrs) : std::nullopt};
+}
+
 class GceQuoteTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(GceQuoteTest, VerifiesWithAkCertificateAndEventLog) {
   VOUCH_REQUIRE_VECTORS();
   const Case c = GetParam();
   GceSet gce = load_gce();
-  const std::string base = kDir + c.prefix + ".";
-  const Bytes quote = testing::read_vector(base + "quote_" + c.bank + ".derived.bin");
-  const Bytes sig = testing::read_vector(base + "quote_" + c.bank + "_sig.derived.bin");
-  const auto bank = *crypto::hash_from_name(c.bank);
-  auto pcrs = parse_pcr_values_json(
-      testing::read_vector_text(base + "pcrs_" + c.bank + ".derived.json"), bank);
-  ASSERT_THAT(pcrs, Succeeds());
+  const CaseFiles f = load_case(c);
+  const Bytes& quote = f.quote;
+  const Bytes& sig = f.sig;
+  const crypto::HashAlg bank = f.bank;
+  const std::optional<PcrValues> pcrs = f.pcrs;
+  ASSERT_TRUE(pcrs.has_value());
 
   QuoteEvidence ev{quote, sig, *pcrs, ByteSpan(gce.event_log)};
   QuoteVerifyOptions opts{kAt, hex_decode(c.nonce_hex).value(),
@@ -92,13 +110,12 @@ TEST_P(GceQuoteTest, WrongNonceAndTamperedPcrAreRejected) {
   VOUCH_REQUIRE_VECTORS();
   const Case c = GetParam();
   GceSet gce = load_gce();
-  const std::string base = kDir + c.prefix + ".";
-  const Bytes quote = testing::read_vector(base + "quote_" + c.bank + ".derived.bin");
-  const Bytes sig = testing::read_vector(base + "quote_" + c.bank + "_sig.derived.bin");
-  const auto bank = *crypto::hash_from_name(c.bank);
-  auto pcrs = parse_pcr_values_json(
-      testing::read_vector_text(base + "pcrs_" + c.bank + ".derived.json"), bank);
-  ASSERT_THAT(pcrs, Succeeds());
+  const CaseFiles f = load_case(c);
+  const Bytes& quote = f.quote;
+  const Bytes& sig = f.sig;
+  const crypto::HashAlg bank = f.bank;
+  const std::optional<PcrValues> pcrs = f.pcrs;
+  ASSERT_TRUE(pcrs.has_value());
   evidence::CheckLog log;
   QuoteEvidence ev{quote, sig, *pcrs, std::nullopt};
   EXPECT_THAT(verify_quote(gce.ak, ev, {kAt, hex_decode("9008").value(), std::nullopt}, log),

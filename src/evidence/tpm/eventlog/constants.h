@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "crypto/digest.h"
+#include "evidence/tpm/constants.h"
 
 // Constants of the TCG PC Client Platform Firmware Profile (PFP) event log, section 10, and of the
 // UEFI variables the claims read. Header-only, so test builders can write the same values.
@@ -51,54 +52,8 @@ inline constexpr std::uint32_t kEfiSpdmFirmwareBlob = kEfiEventBase + 0xE1;
 inline constexpr std::uint32_t kEfiSpdmFirmwareConfig = kEfiEventBase + 0xE2;
 }  // namespace ev
 
-// TPM_ALG_ID values of the hash algorithms a log can declare (TPM 2.0 Part 2, Table 9).
-namespace alg {
-inline constexpr std::uint16_t kSha1 = 0x0004;
-inline constexpr std::uint16_t kSha256 = 0x000B;
-inline constexpr std::uint16_t kSha384 = 0x000C;
-inline constexpr std::uint16_t kSha512 = 0x000D;
-inline constexpr std::uint16_t kNull = 0x0010;
-inline constexpr std::uint16_t kSm3_256 = 0x0012;
-inline constexpr std::uint16_t kSha3_256 = 0x0027;
-inline constexpr std::uint16_t kSha3_384 = 0x0028;
-inline constexpr std::uint16_t kSha3_512 = 0x0029;
-}  // namespace alg
-
-// The TPM_ALG_ID of a hash Vouch computes.
-constexpr std::uint16_t tpm_alg_id(crypto::HashAlg h) noexcept {
-  switch (h) {
-    case crypto::HashAlg::kSha1:
-      return alg::kSha1;
-    case crypto::HashAlg::kSha256:
-      return alg::kSha256;
-    case crypto::HashAlg::kSha384:
-      return alg::kSha384;
-    case crypto::HashAlg::kSha512:
-      return alg::kSha512;
-    case crypto::HashAlg::kSm3:
-      return alg::kSm3_256;
-  }
-  return alg::kNull;
-}
-
-// The hash for a TPM_ALG_ID, or nullopt for an algorithm Vouch does not compute (its digests are
-// skipped using the size the Spec ID header declares).
-constexpr std::optional<crypto::HashAlg> hash_from_tpm_alg(std::uint16_t id) noexcept {
-  switch (id) {
-    case alg::kSha1:
-      return crypto::HashAlg::kSha1;
-    case alg::kSha256:
-      return crypto::HashAlg::kSha256;
-    case alg::kSha384:
-      return crypto::HashAlg::kSha384;
-    case alg::kSha512:
-      return crypto::HashAlg::kSha512;
-    case alg::kSm3_256:
-      return crypto::HashAlg::kSm3;
-    default:
-      return std::nullopt;
-  }
-}
+// TPM_ALG_ID values and the hash mapping are shared with the quote parser:
+// evidence/tpm/constants.h (tpm::alg, tpm_alg_id, hash_from_tpm_alg).
 
 // Record layout (PFP 10.2.1 TCG_PCR_EVENT and 10.2.2 TCG_PCR_EVENT2; all little-endian).
 inline constexpr std::size_t kSha1DigestSize = 20;

@@ -48,19 +48,9 @@ std::size_t find_padding_start(ByteSpan log) {
   return start;
 }
 
-// Reads one TCG_PCR_EVENT (PFP 10.2.1): pcrIndex, eventType, SHA-1 digest, eventSize, event.
-Status read_legacy_record(ByteReader& r, RawEvent& out) {
+// Reads eventSize and the event data it bounds (both record formats end this way).
+Status read_event_data(ByteReader& r, RawEvent& out) {
   std::uint32_t event_size = 0;
-  ByteSpan digest;
-  if (!r.u32le(out.pcr)) {
-    return fail(r.truncated(checks::kTruncated, "pcrIndex"));
-  }
-  if (!r.u32le(out.type)) {
-    return fail(r.truncated(checks::kTruncated, "eventType"));
-  }
-  if (!r.bytes(kSha1DigestSize, digest)) {
-    return fail(r.truncated(checks::kTruncated, "SHA-1 digest"));
-  }
   if (!r.u32le(event_size)) {
     return fail(r.truncated(checks::kTruncated, "eventSize"));
   }
@@ -73,6 +63,22 @@ Status read_legacy_record(ByteReader& r, RawEvent& out) {
   if (!r.bytes(event_size, out.data)) {
     return fail(r.truncated(checks::kTruncated, "event data"));
   }
+  return ok();
+}
+
+// Reads one TCG_PCR_EVENT (PFP 10.2.1): pcrIndex, eventType, SHA-1 digest, eventSize, event.
+Status read_legacy_record(ByteReader& r, RawEvent& out) {
+  ByteSpan digest;
+  if (!r.u32le(out.pcr)) {
+    return fail(r.truncated(checks::kTruncated, "pcrIndex"));
+  }
+  if (!r.u32le(out.type)) {
+    return fail(r.truncated(checks::kTruncated, "eventType"));
+  }
+  if (!r.bytes(kSha1DigestSize, digest)) {
+    return fail(r.truncated(checks::kTruncated, "SHA-1 digest"));
+  }
+  VOUCH_RETURN_IF_ERROR(read_event_data(r, out));
   out.digests[slot(crypto::HashAlg::kSha1)] = digest;
   return ok();
 }
@@ -83,7 +89,6 @@ Status read_legacy_record(ByteReader& r, RawEvent& out) {
 Status read_agile_record(ByteReader& r, std::span<const DeclaredAlgorithm> algorithms,
                          RawEvent& out) {
   std::uint32_t count = 0;
-  std::uint32_t event_size = 0;
   if (!r.u32le(out.pcr)) {
     return fail(r.truncated(checks::kTruncated, "pcrIndex"));
   }
@@ -129,18 +134,7 @@ Status read_agile_record(ByteReader& r, std::span<const DeclaredAlgorithm> algor
       out.digests[slot(*algorithms[k].hash)] = value;
     }
   }
-  if (!r.u32le(event_size)) {
-    return fail(r.truncated(checks::kTruncated, "eventSize"));
-  }
-  if (event_size > kMaxEventDataSize) {
-    return malformed(checks::kLimit, "eventSize " + std::to_string(event_size) + " at offset " +
-                                         std::to_string(r.offset() - 4) + " exceeds the " +
-                                         std::to_string(kMaxEventDataSize) + "-byte bound");
-  }
-  out.data_offset = r.offset();
-  if (!r.bytes(event_size, out.data)) {
-    return fail(r.truncated(checks::kTruncated, "event data"));
-  }
+  VOUCH_RETURN_IF_ERROR(read_event_data(r, out));
   return ok();
 }
 
