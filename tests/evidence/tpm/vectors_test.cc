@@ -80,7 +80,6 @@ TEST_P(GceQuoteTest, VerifiesWithAkCertificateAndEventLog) {
   const CaseFiles f = load_case(c);
   const Bytes& quote = f.quote;
   const Bytes& sig = f.sig;
-  const crypto::HashAlg bank = f.bank;
   const std::optional<PcrValues> pcrs = f.pcrs;
   ASSERT_TRUE(pcrs.has_value());
 
