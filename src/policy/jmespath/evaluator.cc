@@ -206,7 +206,7 @@ Result<Value> Evaluator::eval(const Node& node, Value current) {
       return or_and(node, std::move(current), false);
     case NodeKind::kNot: {
       VOUCH_TRY(const Value operand, eval(*node.children[0], std::move(current)));
-      return Value::own(json(!is_truthy(operand.get())));
+      return Value::boolean(!is_truthy(operand.get()));
     }
     case NodeKind::kComparator:
       return comparator(node, std::move(current));
@@ -386,7 +386,7 @@ Result<Value> Evaluator::comparator(const Node& node, Value current) {
       break;
     }
   }
-  return Value::own(json(result));
+  return Value::boolean(result);
 }
 
 Result<Value> Evaluator::multi_select_list(const Node& node, Value current) {

@@ -221,22 +221,22 @@ Result<Value> fn_contains(Evaluator& ev, const Node& /*call*/, std::vector<Arg>&
   const json& subject = args[0].value.get();
   const json& search = args[1].value.get();
   if (subject.is_string()) {
-    return Value::own(json(search.is_string() && contains_substring(str(subject), str(search))));
+    return Value::boolean(search.is_string() && contains_substring(str(subject), str(search)));
   }
   for (const auto& element : subject) {
     VOUCH_TRY(const bool same, ev.equal(element, search));
     if (same) {
-      return Value::own(json(true));
+      return Value::boolean(true);
     }
   }
-  return Value::own(json(false));
+  return Value::boolean(false);
 }
 
 Result<Value> fn_ends_with(Evaluator& /*ev*/, const Node& /*call*/, std::vector<Arg>& args) {
   const std::string& s = str(args[0].value.get());
   const std::string& suffix = str(args[1].value.get());
-  return Value::own(json(s.size() >= suffix.size() &&
-                         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0));
+  return Value::boolean(s.size() >= suffix.size() &&
+                        s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0);
 }
 
 Result<Value> fn_floor(Evaluator& /*ev*/, const Node& /*call*/, std::vector<Arg>& args) {
@@ -416,7 +416,7 @@ Result<Value> fn_sort_by(Evaluator& ev, const Node& call, std::vector<Arg>& args
 Result<Value> fn_starts_with(Evaluator& /*ev*/, const Node& /*call*/, std::vector<Arg>& args) {
   const std::string& s = str(args[0].value.get());
   const std::string& prefix = str(args[1].value.get());
-  return Value::own(json(s.compare(0, prefix.size(), prefix) == 0 && s.size() >= prefix.size()));
+  return Value::boolean(s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0);
 }
 
 Result<Value> fn_sum(Evaluator& /*ev*/, const Node& /*call*/, std::vector<Arg>& args) {

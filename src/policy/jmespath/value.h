@@ -33,6 +33,13 @@ class Value {
     return v;
   }
 
+  // boolean borrows a shared immutable true or false, so that comparisons allocate nothing.
+  static Value boolean(bool b) noexcept {
+    static const nlohmann::json kTrue(true);
+    static const nlohmann::json kFalse(false);
+    return borrow(b ? kTrue : kFalse);
+  }
+
   const nlohmann::json& get() const noexcept { return owned_ ? *owned_ : *ref_; }
   bool is_owned() const noexcept { return owned_.has_value(); }
   // mutable_owned gives the owned value, to move members out of it. Only when is_owned().
