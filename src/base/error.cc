@@ -22,6 +22,8 @@ std::string_view error_kind_name(ErrorKind kind) noexcept {
       return "already_exists";
     case ErrorKind::kFailedPrecondition:
       return "failed_precondition";
+    case ErrorKind::kUnavailable:
+      return "unavailable";
     case ErrorKind::kInternal:
       return "internal";
   }

@@ -22,6 +22,7 @@ int exit_code_for(ErrorKind kind) noexcept {
     case ErrorKind::kNotFound:
     case ErrorKind::kAlreadyExists:
     case ErrorKind::kFailedPrecondition:
+    case ErrorKind::kUnavailable:
     case ErrorKind::kInternal:
       return kExitUsage;
   }
@@ -42,6 +43,8 @@ int run(const Context& ctx, const std::vector<std::string>& args) {
   CLI::App* verify = app.add_subcommand("verify", "Verify evidence offline (no service needed)");
   verify->require_subcommand(1);
   add_verify_tpm(*verify, ctx, action);
+  add_verify_sevsnp(*verify, ctx, action);
+  add_verify_azure_cvm(*verify, ctx, action);
   add_eventlog(app, ctx, action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back

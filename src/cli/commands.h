@@ -13,6 +13,9 @@ namespace vouch::cli {
 using Action = std::function<int()>;
 
 void add_verify_tpm(CLI::App& verify, const Context& ctx, Action& action);
+// `verify sevsnp` and `verify azure-cvm` (cli/verify_sevsnp.cc).
+void add_verify_sevsnp(CLI::App& verify, const Context& ctx, Action& action);
+void add_verify_azure_cvm(CLI::App& verify, const Context& ctx, Action& action);
 void add_eventlog(CLI::App& app, const Context& ctx, Action& action);
 
 }  // namespace vouch::cli

@@ -1,0 +1,288 @@
+// `vouch verify sevsnp` and `vouch verify azure-cvm`: SEV-SNP reports and Azure confidential VM
+// evidence, offline. A few lines over evidence/sevsnp and evidence/azure_cvm.
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/encoding.h"
+#include "base/file.h"
+#include "claims/claim_set.h"
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "collateral/amd_kds.h"
+#include "crypto/x509.h"
+#include "evidence/azure_cvm/verify.h"
+#include "evidence/sevsnp/abi.h"
+#include "evidence/sevsnp/check_ids.h"
+#include "evidence/sevsnp/claims.h"
+#include "evidence/sevsnp/verify.h"
+
+namespace vouch::cli {
+namespace {
+
+struct VerifySevSnpFlags {
+  std::string report, vcek, cert_chain, report_data, at;
+  bool json = false;
+};
+
+struct VerifyAzureCvmFlags {
+  std::string hcl_report, vcek, tpm_quote, nonce, at;
+  bool json = false;
+};
+
+Error usage(std::string detail) {
+  return Error{ErrorKind::kInvalidArgument, checks::kInvalidArgument, std::move(detail)};
+}
+
+Result<Timestamp> when(const Context& ctx, const std::string& at) {
+  if (at.empty()) {
+    return ctx.clock.now();
+  }
+  return parse_time_arg(at).map_error([](Error e) { return std::move(e).with_context("--at"); });
+}
+
+// A report file is the 1184 raw bytes or their hex text (whitespace ignored).
+Result<Bytes> report_from_file(const Bytes& data) {
+  if (data.size() == sevsnp::kReportSize) {
+    return data;
+  }
+  std::string text;
+  for (std::uint8_t c : data) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      text.push_back(static_cast<char>(c));
+    }
+  }
+  auto decoded = hex_decode(text);
+  if (!decoded) {
+    return malformed(sevsnp::checks::kReportSize, "--report is neither a " +
+                                                      std::to_string(sevsnp::kReportSize) +
+                                                      "-byte report nor its hex text");
+  }
+  return std::move(*decoded);
+}
+
+// The certificates of a PEM or DER file, as DER, without trusting them.
+Result<std::vector<Bytes>> cert_ders(const Bytes& data, const std::string& flag) {
+  auto certs = crypto::Certificate::parse_bundle(data);
+  if (!certs) {
+    return fail(std::move(certs.error()).with_context(flag));
+  }
+  std::vector<Bytes> out;
+  for (const auto& c : *certs) {
+    out.push_back(c.der());
+  }
+  return out;
+}
+
+// The anchors: AMD's built-in roots, or the ARK of --cert-chain (with its ASK/ASVK).
+Result<sevsnp::TrustAnchors> anchors_from(const std::optional<Bytes>& chain_file) {
+  if (!chain_file) {
+    return sevsnp::TrustAnchors::amd();
+  }
+  VOUCH_TRY(auto certs, crypto::Certificate::parse_bundle(*chain_file).map_error([](Error e) {
+    return std::move(e).with_context("--cert-chain");
+  }));
+  std::optional<sevsnp::ProductRoots> roots;
+  std::vector<crypto::Certificate> intermediates;
+  for (const auto& c : certs) {
+    const std::string cn = sevsnp::common_name(c.subject());
+    const auto product =
+        cn.starts_with("ARK-") ? collateral::amd_product_from_name(cn.substr(4)) : std::nullopt;
+    if (product) {
+      roots = sevsnp::ProductRoots{*product, c, {}};
+    } else {
+      intermediates.push_back(c);
+    }
+  }
+  if (!roots) {
+    return fail(usage("--cert-chain holds no ARK-Milan, ARK-Genoa or ARK-Turin certificate"));
+  }
+  roots->intermediates = std::move(intermediates);
+  return sevsnp::TrustAnchors::create({*roots});
+}
+
+int verify_sevsnp(const Context& ctx, const VerifySevSnpFlags& f) {
+  auto at = when(ctx, f.at);
+  if (!at) {
+    return print_error(ctx, at.error());
+  }
+  sevsnp::ReportDataBinding binding = sevsnp::ReportDataBinding::not_required();
+  if (!f.report_data.empty()) {
+    auto rd = hex_decode(f.report_data);
+    if (!rd) {
+      return print_error(ctx, std::move(rd.error()).with_context("--report-data"));
+    }
+    if (rd->size() != 64) {
+      return print_error(ctx, usage("--report-data must be exactly 64 bytes (128 hex digits); "
+                                    "REPORT_DATA is compared byte for byte"));
+    }
+    binding = sevsnp::ReportDataBinding::exact(*rd);
+  }
+  auto report_file = read_file(f.report);
+  if (!report_file) {
+    return print_error(ctx, report_file.error());
+  }
+  std::optional<Bytes> vcek_file;
+  std::optional<Bytes> chain_file;
+  for (const auto& [path, slot] : {std::pair{&f.vcek, &vcek_file}, {&f.cert_chain, &chain_file}}) {
+    if (!path->empty()) {
+      auto data = read_file(*path);
+      if (!data) {
+        return print_error(ctx, data.error());
+      }
+      *slot = std::move(*data);
+    }
+  }
+  auto anchors = anchors_from(chain_file);
+  if (!anchors) {
+    return print_error(ctx, anchors.error());
+  }
+
+  evidence::CheckLog log;
+  auto reject = [&](Error e) {
+    log.fail(e);
+    return print_report(ctx, f.json, "SEV-SNP report", log, nullptr, &e);
+  };
+  auto report = report_from_file(*report_file);
+  if (!report) {
+    return reject(report.error());
+  }
+  collateral::SuppliedAmdKds::Certificates supplied;
+  if (vcek_file) {
+    auto ders = cert_ders(*vcek_file, "--vcek");
+    if (!ders) {
+      return reject(ders.error());
+    }
+    supplied.vcek_der = ders->front();
+    supplied.vlek_der = ders->front();
+    if (ders->size() > 1) {
+      supplied.intermediate_der = (*ders)[1];
+    }
+  }
+  // No KDS client or CRL source is wired into the CLI yet: the VCEK must be supplied, and the
+  // CRL is consulted best-effort (claim snp.revocation.checked says whether it was).
+  collateral::SuppliedAmdKds kds(std::move(supplied), nullptr);
+  const sevsnp::Verifier verifier(std::move(*anchors));
+  const sevsnp::VerifyOptions options{*at, std::move(binding), std::nullopt,
+                                      sevsnp::RevocationMode::kBestEffort, std::nullopt};
+  auto verified = verifier.verify(*report, kds, options, log);
+  if (!verified) {
+    return print_report(ctx, f.json, "SEV-SNP report", log, nullptr, &verified.error());
+  }
+  const claims::ClaimSet claims = sevsnp::to_claims(*verified);
+  return print_report(ctx, f.json, "SEV-SNP report", log, &claims, nullptr);
+}
+
+int verify_azure_cvm(const Context& ctx, const VerifyAzureCvmFlags& f) {
+  auto at = when(ctx, f.at);
+  if (!at) {
+    return print_error(ctx, at.error());
+  }
+  Bytes nonce;
+  if (!f.nonce.empty()) {
+    auto n = hex_decode(f.nonce);
+    if (!n) {
+      return print_error(ctx, std::move(n.error()).with_context("--nonce"));
+    }
+    nonce = std::move(*n);
+  }
+  auto hcl = read_file(f.hcl_report);
+  auto vcek_file = read_file(f.vcek);
+  auto quote_file = read_text_file(f.tpm_quote);
+  for (const Status& s : {hcl ? ok() : Status(tl::unexpected(hcl.error())),
+                          vcek_file ? ok() : Status(tl::unexpected(vcek_file.error())),
+                          quote_file ? ok() : Status(tl::unexpected(quote_file.error()))}) {
+    if (!s) {
+      return print_error(ctx, s.error());
+    }
+  }
+  auto anchors = sevsnp::TrustAnchors::amd();
+  if (!anchors) {
+    return print_error(ctx, anchors.error());
+  }
+  evidence::CheckLog log;
+  auto reject = [&](Error e) {
+    log.fail(e);
+    return print_report(ctx, f.json, "Azure confidential VM", log, nullptr, &e);
+  };
+  auto quote = azure_cvm::parse_tpm_quote_json(*quote_file);
+  if (!quote) {
+    return reject(std::move(quote.error()).with_context("--tpm-quote"));
+  }
+  auto ders = cert_ders(*vcek_file, "--vcek");
+  if (!ders) {
+    return reject(ders.error());
+  }
+  collateral::SuppliedAmdKds::Certificates supplied;
+  supplied.vcek_der = ders->front();
+  supplied.vlek_der = ders->front();
+  if (ders->size() > 1) {
+    supplied.intermediate_der = (*ders)[1];
+  }
+  collateral::SuppliedAmdKds kds(std::move(supplied), nullptr);
+  const sevsnp::Verifier verifier(std::move(*anchors));
+  auto verified = azure_cvm::verify(
+      verifier, azure_cvm::AzureCvmEvidence{*hcl, std::move(*quote), std::nullopt}, kds,
+      azure_cvm::VerifyOptions{*at, nonce, sevsnp::RevocationMode::kBestEffort}, log);
+  if (!verified) {
+    return print_report(ctx, f.json, "Azure confidential VM", log, nullptr, &verified.error());
+  }
+  const claims::ClaimSet claims = azure_cvm::to_claims(*verified);
+  return print_report(ctx, f.json, "Azure confidential VM", log, &claims, nullptr);
+}
+
+}  // namespace
+
+void add_verify_sevsnp(CLI::App& verify, const Context& ctx, Action& action) {
+  auto flags = std::make_shared<VerifySevSnpFlags>();
+  CLI::App* cmd = verify.add_subcommand(
+      "sevsnp",
+      "Verify an AMD SEV-SNP attestation report: ARK -> ASK/ASVK -> VCEK/VLEK chain, the\n"
+      "certificate's TCB, chip id and product against the report, the report signature and the\n"
+      "report data");
+  cmd->add_option("--report", flags->report, "ATTESTATION_REPORT: 1184 bytes, or their hex text")
+      ->required();
+  cmd->add_option("--vcek", flags->vcek,
+                  "VCEK or VLEK certificate (PEM or DER; a PEM bundle may add the ASK). Without "
+                  "it the certificate would have to come from AMD KDS, which the CLI does not "
+                  "reach (exit 3)");
+  cmd->add_option("--cert-chain", flags->cert_chain,
+                  "PEM with the ASK/ASVK and ARK to trust instead of the built-in AMD roots");
+  cmd->add_option("--report-data", flags->report_data,
+                  "Expected REPORT_DATA: exactly 64 bytes in hex, compared byte for byte. Absent: "
+                  "not checked (claim snp.report_data.binding = not_required)");
+  cmd->add_option("--at", flags->at,
+                  "Verification time (RFC 3339 or Unix seconds) for certificate validity; "
+                  "default now");
+  cmd->add_flag("--json", flags->json, "Print the report as JSON");
+  cmd->callback(
+      [&ctx, &action, flags] { action = [&ctx, flags] { return verify_sevsnp(ctx, *flags); }; });
+}
+
+void add_verify_azure_cvm(CLI::App& verify, const Context& ctx, Action& action) {
+  auto flags = std::make_shared<VerifyAzureCvmFlags>();
+  CLI::App* cmd = verify.add_subcommand(
+      "azure-cvm",
+      "Verify Azure confidential VM evidence: the HCL report's SEV-SNP report, the runtime\n"
+      "claims bound in its report data, and the vTPM quote signed by the HCL attestation key");
+  cmd->add_option("--hcl-report", flags->hcl_report, "HCL report (vTPM NV index 0x01400001)")
+      ->required();
+  cmd->add_option("--vcek", flags->vcek, "VCEK certificate (PEM or DER; a bundle may add the ASK)")
+      ->required();
+  cmd->add_option("--tpm-quote", flags->tpm_quote,
+                  "vTPM quote as JSON {signature, message, pcrs} (hex or byte arrays)")
+      ->required();
+  cmd->add_option(
+      "--nonce", flags->nonce,
+      "Expected vTPM quote nonce in hex, byte for byte. Absent: extraData must be empty");
+  cmd->add_option("--at", flags->at,
+                  "Verification time (RFC 3339 or Unix seconds) for certificate validity; "
+                  "default now");
+  cmd->add_flag("--json", flags->json, "Print the report as JSON");
+  cmd->callback(
+      [&ctx, &action, flags] { action = [&ctx, flags] { return verify_azure_cvm(ctx, *flags); }; });
+}
+
+}  // namespace vouch::cli

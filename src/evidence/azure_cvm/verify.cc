@@ -1,0 +1,236 @@
+#include "evidence/azure_cvm/verify.h"
+
+#include <array>
+#include <limits>
+#include <string>
+
+#include "base/byte_writer.h"
+#include "base/encoding.h"
+#include "crypto/jwk.h"
+#include "evidence/azure_cvm/check_ids.h"
+#include "evidence/sevsnp/claims.h"
+#include "evidence/tpm/claims.h"
+#include "evidence/tpm/constants.h"
+
+namespace vouch::azure_cvm {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array kPlan = {checks::kHclParse, checks::kHclReportType, checks::kHardwareReport,
+                              checks::kRuntimeClaims, checks::kVtpmQuote};
+
+Error quote_format(std::string detail) {
+  return Error{ErrorKind::kMalformedEvidence, checks::kTpmQuoteFormat, std::move(detail)};
+}
+
+Result<Bytes> bytes_member(const json& j, const char* name) {
+  const auto it = j.find(name);
+  if (it == j.end()) {
+    return fail(quote_format(std::string("missing '") + name + "'"));
+  }
+  if (it->is_string()) {
+    auto b = hex_decode(it->get<std::string>());
+    if (!b) {
+      return fail(quote_format(std::string("'") + name + "' is not hex"));
+    }
+    return std::move(*b);
+  }
+  return [&]() -> Result<Bytes> {
+    if (!it->is_array()) {
+      return fail(quote_format(std::string("'") + name + "' is neither hex nor a byte array"));
+    }
+    Bytes out;
+    for (const json& e : *it) {
+      if (!e.is_number_unsigned() || e.get<std::uint64_t>() > 255) {
+        return fail(quote_format(std::string("'") + name + "' holds a non-byte value"));
+      }
+      out.push_back(static_cast<std::uint8_t>(e.get<std::uint64_t>()));
+    }
+    return out;
+  }();
+}
+
+Result<crypto::PublicKey> find_ak(const json& runtime) {
+  const auto keys = runtime.find("keys");
+  if (keys == runtime.end() || !keys->is_array()) {
+    return rejected(checks::kRuntimeClaims, "the runtime claims have no 'keys' array");
+  }
+  for (const json& k : *keys) {
+    if (k.is_object() && k.value("kid", "") == "HCLAkPub") {
+      return crypto::public_key_from_jwk(k).map_error(retag(checks::kRuntimeClaims));
+    }
+  }
+  return rejected(checks::kRuntimeClaims, "the runtime claims have no HCLAkPub key");
+}
+
+}  // namespace
+
+Result<TpmQuote> parse_tpm_quote_json(std::string_view text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return fail(quote_format("the TPM quote is not a JSON object"));
+  }
+  TpmQuote q;
+  VOUCH_TRY(q.message, bytes_member(j, "message"));
+  VOUCH_TRY(q.signature, bytes_member(j, "signature"));
+  const auto pcrs = j.find("pcrs");
+  if (pcrs == j.end() || !pcrs->is_array() || pcrs->size() > 24) {
+    return fail(quote_format("'pcrs' is not an array of at most 24 PCR values"));
+  }
+  for (std::size_t i = 0; i < pcrs->size(); ++i) {
+    json holder = {{"pcr", (*pcrs)[i]}};
+    VOUCH_TRY(Bytes v, bytes_member(holder, "pcr"));
+    if (v.size() != 32) {
+      return fail(quote_format("PCR " + std::to_string(i) + " is not a SHA-256 value"));
+    }
+    q.pcrs.push_back(std::move(v));
+  }
+  return q;
+}
+
+Result<claims::ClaimValue> json_to_claim(const json& j) {
+  switch (j.type()) {
+    case json::value_t::object: {
+      claims::ClaimMap m;
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        VOUCH_TRY(m[it.key()], json_to_claim(it.value()));
+      }
+      return claims::ClaimValue(std::move(m));
+    }
+    case json::value_t::array: {
+      claims::ClaimList l;
+      for (const json& e : j) {
+        VOUCH_TRY(claims::ClaimValue v, json_to_claim(e));
+        l.push_back(std::move(v));
+      }
+      return claims::ClaimValue(std::move(l));
+    }
+    case json::value_t::string:
+      return claims::ClaimValue(j.get<std::string>());
+    case json::value_t::boolean:
+      return claims::ClaimValue(j.get<bool>());
+    case json::value_t::number_integer:
+      return claims::ClaimValue(j.get<std::int64_t>());
+    case json::value_t::number_unsigned:
+      if (j.get<std::uint64_t>() <=
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return claims::ClaimValue(static_cast<std::int64_t>(j.get<std::uint64_t>()));
+      }
+      break;
+    case json::value_t::null:
+    case json::value_t::number_float:
+    case json::value_t::binary:
+    case json::value_t::discarded:
+      break;
+  }
+  return rejected(checks::kRuntimeClaims,
+                  "the runtime claims hold a value no claim type represents: " + j.dump());
+}
+
+Result<VerifiedAzureCvm> verify(const sevsnp::Verifier& snp_verifier,
+                                const AzureCvmEvidence& evidence, collateral::AmdKds& kds,
+                                const VerifyOptions& options, evidence::CheckLog& log) {
+  evidence::CheckSteps steps(log, kPlan);
+  VerifiedAzureCvm out;
+  VOUCH_TRY(out.hcl_, steps.check(checks::kHclParse, parse_hcl_report(evidence.hcl_report)));
+  if (out.hcl_.report_type == HwReportType::kTdx) {
+    return steps.check(checks::kHclReportType,
+                       Result<VerifiedAzureCvm>(rejected(
+                           checks::kTdxUnsupported,
+                           "the HCL report carries a TDX TDREPORT: TDX not yet supported")));
+  }
+  steps.pass(checks::kHclReportType, "SEV-SNP");
+
+  // The SNP report must carry H(runtime claims) as its REPORT_DATA, exactly.
+  const sevsnp::VerifyOptions snp_options{
+      options.at, sevsnp::ReportDataBinding::exact(expected_report_data(out.hcl_)), std::nullopt,
+      options.revocation, std::nullopt};
+  auto snp = snp_verifier.verify(out.hcl_.hw_report, kds, snp_options, log);
+  if (!snp) {
+    return steps.check(checks::kHardwareReport,
+                       Result<VerifiedAzureCvm>(tl::unexpected(snp.error())));
+  }
+  out.snp_ = std::move(*snp);
+  steps.pass(checks::kHardwareReport, "SEV-SNP report verified; REPORT_DATA = " +
+                                          std::string(crypto::hash_name(out.hcl_.hash)) +
+                                          "(runtime claims)");
+
+  const std::string_view text(
+      reinterpret_cast<const char*>(out.hcl_.runtime_claims.data()),  // NOLINT
+      out.hcl_.runtime_claims.size());
+  out.runtime_ = json::parse(text, nullptr, false);
+  Status runtime_ok = ok();
+  if (out.runtime_.is_discarded() || !out.runtime_.is_object()) {
+    runtime_ok = rejected(checks::kRuntimeClaims, "the runtime claims are not a JSON object");
+  } else if (auto converted = json_to_claim(out.runtime_); !converted) {
+    runtime_ok = tl::unexpected(converted.error());
+  } else if (auto ak = find_ak(out.runtime_); !ak) {
+    runtime_ok = tl::unexpected(ak.error());
+  } else {
+    out.ak_ = *ak;
+  }
+  VOUCH_RETURN_IF_ERROR(
+      steps.check(checks::kRuntimeClaims, std::move(runtime_ok), "HCLAkPub taken as the vTPM AK"));
+
+  // The vTPM quote, signed RSASSA-PKCS#1 v1.5 / SHA-256 by HCLAkPub, over SHA-256 PCRs.
+  ByteWriter sig;
+  sig.u16be(tpm::alg::kRsassa)
+      .u16be(tpm::alg::kSha256)
+      .u16be_prefixed(evidence.tpm_quote.signature);
+  tpm::PcrValues pcrs;
+  for (std::size_t i = 0; i < evidence.tpm_quote.pcrs.size(); ++i) {
+    pcrs[crypto::HashAlg::kSha256][static_cast<std::uint32_t>(i)] = evidence.tpm_quote.pcrs[i];
+  }
+  const tpm::QuoteEvidence qe{evidence.tpm_quote.message, sig.data(), std::move(pcrs),
+                              evidence.event_log};
+  const tpm::QuoteVerifyOptions qo{options.at, options.expected_nonce, std::nullopt};
+  auto quote = tpm::verify_quote(tpm::Ak{*out.ak_, std::nullopt}, qe, qo, log);
+  if (!quote) {
+    return steps.check(checks::kVtpmQuote, Result<VerifiedAzureCvm>(tl::unexpected(quote.error())));
+  }
+  out.quote_ = std::move(*quote);
+  steps.pass(checks::kVtpmQuote, "vTPM quote and PCRs verified with HCLAkPub");
+  return out;
+}
+
+claims::ClaimSet to_claims(const VerifiedAzureCvm& v) {
+  claims::ClaimSet out;
+  // Canonical SNP facts; the x-ms-sevsnpvm-* names go inside x-ms-isolation-tee, as MAA does.
+  const claims::ClaimSet snp = sevsnp::to_claims(v.snp());
+  for (const auto& [name, value] : snp.entries()) {
+    if (!name.starts_with("x-ms-")) {
+      out.set(name, value);
+    }
+  }
+  const claims::ClaimSet tpm_claims = tpm::to_claims(v.quote());
+  for (const auto& [name, value] : tpm_claims.entries()) {
+    out.set(name, value);
+  }
+  claims::ClaimValue runtime = json_to_claim(v.runtime_claims()).value_or(claims::ClaimMap{});
+  claims::ClaimMap tee = sevsnp::maa_claims(v.snp());
+  tee["x-ms-attestation-type"] = "sevsnpvm";
+  tee["x-ms-runtime"] = runtime;
+  out.set("x-ms-isolation-tee", std::move(tee));
+  out.set("azure.runtime", std::move(runtime));
+  out.set("azure.hcl.report_type", "snp");
+  out.set("azure.hcl.ak_spki", v.ak().spki_der());
+  const auto cfg = v.runtime_claims().find("vm-configuration");
+  if (cfg != v.runtime_claims().end() && cfg->is_object()) {
+    const auto id = cfg->find("vmUniqueId");
+    if (id != cfg->end() && id->is_string()) {
+      out.set("azure.vm_id", id->get<std::string>());
+      out.set("x-ms-azurevm-vmid", id->get<std::string>());
+    }
+  }
+  claims::ClaimList attested;
+  for (const auto& sel : v.quote().attest().pcr_select) {
+    for (std::uint32_t pcr : sel.pcrs) {
+      attested.emplace_back(static_cast<std::int64_t>(pcr));
+    }
+  }
+  out.set("x-ms-azurevm-attested-pcrs", std::move(attested));
+  return out;
+}
+
+}  // namespace vouch::azure_cvm
