@@ -1,0 +1,619 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "store/check_ids.h"
+#include "store/sql/dialect.h"
+#include "store/sql/migrate.h"
+#include "store/sql/sql_store.h"
+
+namespace vouch::store::sqlite {
+namespace {
+
+using sql::Access;
+using sql::Params;
+using sql::Row;
+using sql::Value;
+
+constexpr int kMaxAttempts = 6;
+constexpr std::size_t kMaxGroup = 64;  // write transactions committed together at most
+constexpr std::size_t kMaxCachedStatements = 256;
+constexpr int kMaxLength = 64 << 20;  // SQLITE_LIMIT_LENGTH: above every store limit
+
+struct CloseDb {
+  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct FinalizeStmt {
+  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, FinalizeStmt>;
+
+// Maps an SQLite result code to the store's error classes.
+Error map_error(int code, std::string_view what, std::string_view message) {
+  std::string detail(what);
+  detail.append(": ").append(message).append(" (SQLite code ").append(std::to_string(code));
+  detail.append(")");
+  const auto make = [&](ErrorKind kind, CheckId check) { return Error{kind, check, detail}; };
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return make(ErrorKind::kUnavailable, checks::kBusy);
+    case SQLITE_FULL:
+      return make(ErrorKind::kUnavailable, checks::kDiskFull);
+    case SQLITE_READONLY:
+      return make(ErrorKind::kUnavailable, checks::kReadOnly);
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_NOLFS:
+    case SQLITE_PROTOCOL:
+      return make(ErrorKind::kUnavailable, checks::kIo);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return make(ErrorKind::kInternal, checks::kCorrupt);
+    case SQLITE_TOOBIG:
+      return make(ErrorKind::kInvalidArgument, checks::kLimit);
+    case SQLITE_CONSTRAINT:
+      if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE) {
+        return make(ErrorKind::kAlreadyExists, checks::kUnique);
+      }
+      if (code == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return make(ErrorKind::kFailedPrecondition, checks::kForeignKey);
+      }
+      return make(ErrorKind::kInternal, checks::kSql);
+    default:
+      return make(ErrorKind::kInternal, checks::kSql);
+  }
+}
+
+Error db_error(sqlite3* db, int code, std::string_view what) {
+  return map_error(code, what, db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+}
+
+// How many times a transaction runs in all after this error: a conflict with a concurrent writer
+// (another node took the row) is retried quickly; SQLite's own busy handler has already waited
+// busy_timeout for a busy database, so that gets one more attempt only; anything else none.
+int attempts_for(const Error& e) {
+  if (e.kind != ErrorKind::kUnavailable) {
+    return 1;
+  }
+  if (e.check == checks::kConflict) {
+    return kMaxAttempts;
+  }
+  return e.check == checks::kBusy ? 2 : 1;
+}
+
+// SqliteConnection is one sqlite3 handle with its prepared-statement cache.
+class SqliteConnection final : public sql::Connection {
+ public:
+  static Result<std::unique_ptr<SqliteConnection>> open(const Options& o, bool writer) {
+    sqlite3* raw = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    if (writer) {
+      flags |= SQLITE_OPEN_CREATE;
+    }
+    const int rc = sqlite3_open_v2(o.path.c_str(), &raw, flags, nullptr);
+    DbPtr db(raw);  // sqlite3_open_v2 allocates a handle even when it fails
+    if (rc != SQLITE_OK) {
+      return fail(db_error(db.get(), rc, "opening " + o.path));
+    }
+    auto conn = std::unique_ptr<SqliteConnection>(new SqliteConnection(std::move(db)));
+    VOUCH_RETURN_IF_ERROR(conn->configure(o, writer));
+    return conn;
+  }
+
+  Result<std::vector<Row>> query_span(std::string_view sql, Params params) override {
+    std::vector<Row> rows;
+    VOUCH_RETURN_IF_ERROR(run(sql, params, &rows));
+    return rows;
+  }
+
+  Result<std::int64_t> execute_span(std::string_view sql, Params params) override {
+    VOUCH_RETURN_IF_ERROR(run(sql, params, nullptr));
+    return static_cast<std::int64_t>(sqlite3_changes64(db_.get()));
+  }
+
+  Status execute_script(std::string_view sql) override { return exec(std::string(sql)); }
+
+  // exec runs parameterless SQL (transaction control, pragmas, scripts).
+  Status exec(const std::string& sql) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      Error e = map_error(rc, "executing SQL", message != nullptr ? message : sqlite3_errstr(rc));
+      sqlite3_free(message);
+      return fail(std::move(e));
+    }
+    return ok();
+  }
+
+  // rollback ends an open transaction, if SQLite has not already rolled it back.
+  void rollback() noexcept {
+    if (in_transaction()) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+
+  bool read_only() const noexcept { return sqlite3_db_readonly(db_.get(), "main") == 1; }
+
+  bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_.get()) == 0; }
+
+ private:
+  explicit SqliteConnection(DbPtr db) : db_(std::move(db)) {}
+
+  Status configure(const Options& o, bool writer) {
+    sqlite3* db = db_.get();
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, kMaxLength);
+    sqlite3_busy_timeout(db, static_cast<int>(o.busy_timeout.count()));
+    if (read_only()) {
+      return fail(ErrorKind::kUnavailable, checks::kReadOnly,
+                  "the database file " + o.path + " cannot be written (permissions?)");
+    }
+    if (writer) {
+      // The first statement that reads the file: a file that is not a database fails here.
+      VOUCH_TRY(const std::vector<Row> mode, query("PRAGMA journal_mode = WAL"));
+      const auto* m = mode.empty() ? nullptr : std::get_if<std::string>(&mode.front().at(0));
+      if (m == nullptr || *m != "wal") {
+        return fail(ErrorKind::kUnavailable, checks::kIo,
+                    "cannot switch " + o.path +
+                        " to WAL mode (file system without shared "
+                        "memory support?)");
+      }
+      VOUCH_RETURN_IF_ERROR(exec("PRAGMA journal_size_limit = 67108864"));
+    } else {
+      VOUCH_RETURN_IF_ERROR(exec("PRAGMA query_only = ON"));
+    }
+    VOUCH_RETURN_IF_ERROR(exec(o.synchronous == Synchronous::kFull
+                                   ? "PRAGMA synchronous = FULL"
+                                   : "PRAGMA synchronous = NORMAL"));
+    return exec("PRAGMA foreign_keys = ON");
+  }
+
+  Result<sqlite3_stmt*> prepare(std::string_view sql) {
+    std::string key(sql);
+    if (auto it = cache_.find(key); it != cache_.end()) {
+      return it->second.get();
+    }
+    if (cache_.size() >= kMaxCachedStatements) {
+      cache_.clear();
+    }
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    StmtPtr stmt(raw);
+    if (rc != SQLITE_OK) {
+      return fail(db_error(db_.get(), rc, "preparing a statement"));
+    }
+    if (!stmt) {
+      return fail(ErrorKind::kInternal, checks::kSql, "empty statement");
+    }
+    sqlite3_stmt* out = stmt.get();
+    cache_.emplace(std::move(key), std::move(stmt));
+    return out;
+  }
+
+  Status bind(sqlite3_stmt* st, Params params) {
+    if (sqlite3_bind_parameter_count(st) != static_cast<int>(params.size())) {
+      return fail(ErrorKind::kInternal, checks::kSql,
+                  "statement takes " + std::to_string(sqlite3_bind_parameter_count(st)) +
+                      " parameters, " + std::to_string(params.size()) + " given");
+    }
+    static constexpr char kEmpty[] = "";
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int idx = static_cast<int>(i + 1);
+      const auto& v = params[i].get();
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::monostate>(v)) {
+        rc = sqlite3_bind_null(st, idx);
+      } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        rc = sqlite3_bind_int64(st, idx, *n);
+      } else if (const auto* s = std::get_if<std::string_view>(&v)) {
+        // A null data pointer would bind NULL, not an empty string.
+        rc = sqlite3_bind_text64(st, idx, s->empty() ? kEmpty : s->data(), s->size(), SQLITE_STATIC,
+                                 SQLITE_UTF8);
+      } else if (const auto* b = std::get_if<ByteSpan>(&v)) {
+        rc = b->empty() ? sqlite3_bind_zeroblob(st, idx, 0)
+                        : sqlite3_bind_blob64(st, idx, b->data(), b->size(), SQLITE_STATIC);
+      }
+      if (rc != SQLITE_OK) {
+        return fail(db_error(db_.get(), rc, "binding parameter " + std::to_string(idx)));
+      }
+    }
+    return ok();
+  }
+
+  static Result<Row> read_row(sqlite3_stmt* st) {
+    const int n = sqlite3_column_count(st);
+    std::vector<Value> values;
+    values.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+          values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(st, i)));
+          break;
+        case SQLITE_TEXT: {
+          const auto* p = sqlite3_column_text(st, i);
+          const auto len = static_cast<std::size_t>(sqlite3_column_bytes(st, i));
+          values.emplace_back(std::string(reinterpret_cast<const char*>(p), len));  // NOLINT
+          break;
+        }
+        case SQLITE_BLOB: {
+          const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(st, i));
+          const auto len = static_cast<std::size_t>(sqlite3_column_bytes(st, i));
+          values.emplace_back(p == nullptr ? Bytes{} : Bytes(p, p + len));
+          break;
+        }
+        case SQLITE_NULL:
+          values.emplace_back(std::monostate{});
+          break;
+        default:
+          return fail(ErrorKind::kInternal, checks::kDecode,
+                      "column " + std::to_string(i) + " holds a floating-point value");
+      }
+    }
+    return Row(std::move(values));
+  }
+
+  Status run(std::string_view sql, Params params, std::vector<Row>* rows) {
+    VOUCH_TRY(sqlite3_stmt * st, prepare(sql));
+    struct Reset {
+      sqlite3_stmt* st;
+      ~Reset() {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+      }
+    } reset{st};
+    VOUCH_RETURN_IF_ERROR(bind(st, params));
+    for (;;) {
+      const int rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) {
+        return ok();
+      }
+      if (rc != SQLITE_ROW) {
+        return fail(db_error(db_.get(), rc, "running a statement"));
+      }
+      if (rows != nullptr) {
+        VOUCH_TRY(Row row, read_row(st));
+        rows->push_back(std::move(row));
+      }
+    }
+  }
+
+  DbPtr db_;
+  std::unordered_map<std::string, StmtPtr> cache_;  // destroyed before db_
+};
+
+// SqliteDatabase is sql::Database over one file: a guarded writer and a pool of readers.
+class SqliteDatabase final : public sql::Database {
+ public:
+  SqliteDatabase(Options options, std::unique_ptr<SqliteConnection> writer)
+      : options_(std::move(options)), writer_(std::move(writer)) {}
+
+  const sql::Dialect& dialect() const noexcept override { return sql::Dialect::sqlite(); }
+  std::string_view backend() const noexcept override { return "sqlite"; }
+
+  Status transaction(Access access, const std::function<Status(sql::Connection&)>& body) override {
+    for (int attempt = 1;; ++attempt) {
+      Status s = access == Access::kWrite ? write_once(body) : read_once(body);
+      if (s || attempt >= attempts_for(s.error())) {
+        return s;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1 << attempt));
+    }
+  }
+
+  Status check_integrity() override {
+    return transaction(Access::kRead, [](sql::Connection& c) -> Status {
+      VOUCH_TRY(const std::vector<Row> rows, c.query("PRAGMA integrity_check"));
+      for (const Row& row : rows) {
+        const auto* s = std::get_if<std::string>(&row.at(0));
+        if (s == nullptr || *s != "ok") {
+          return fail(ErrorKind::kInternal, checks::kCorrupt,
+                      "integrity check: " + (s != nullptr ? *s : std::string("no answer")));
+        }
+      }
+      return ok();
+    });
+  }
+
+  // with_writer runs `fn` on the write connection outside any transaction (open-time pragmas).
+  template <typename F>
+  auto with_writer(F&& fn) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return fn(*writer_);
+  }
+
+ private:
+  static Status run_in_transaction(SqliteConnection& c, const char* begin,
+                                   const std::function<Status(sql::Connection&)>& body) {
+    VOUCH_RETURN_IF_ERROR(c.exec(begin));
+    Status s = body(c);
+    if (s) {
+      s = c.exec("COMMIT");
+      if (s) {
+        return s;
+      }
+    }
+    c.rollback();
+    return s;
+  }
+
+  // Group commit. Each write transaction joins a queue; whichever waiting thread finds no leader
+  // becomes it, runs the queued bodies in one SQLite transaction, each in its own savepoint (a
+  // failing body rolls back only its own changes), and commits once: one fsync for the group.
+  // Every caller returns only after the commit that holds its changes, with its own result.
+  // Bodies run in queue order on the leader's thread while their callers wait.
+  struct WriteRequest {
+    const std::function<Status(sql::Connection&)>* body;
+    Status result = ok();
+    bool done = false;
+  };
+
+  Status write_once(const std::function<Status(sql::Connection&)>& body) {
+    WriteRequest request{&body};
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    queue_.push_back(&request);
+    while (!request.done) {
+      if (leader_active_) {
+        queue_cv_.wait(lock);
+        continue;
+      }
+      leader_active_ = true;
+      std::vector<WriteRequest*> group;
+      while (!queue_.empty() && group.size() < kMaxGroup) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      lock.unlock();
+      run_group(group);
+      lock.lock();
+      for (WriteRequest* r : group) {
+        r->done = true;
+      }
+      leader_active_ = false;
+      queue_cv_.notify_all();
+    }
+    return std::move(request.result);
+  }
+
+  void run_group(const std::vector<WriteRequest*>& group) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SqliteConnection& c = *writer_;
+    if (group.size() == 1) {
+      group.front()->result = run_in_transaction(c, "BEGIN IMMEDIATE", *group.front()->body);
+      return;
+    }
+    const auto fail_all = [&](const Error& e) {
+      for (WriteRequest* r : group) {
+        r->result = fail(e);
+      }
+    };
+    if (Status begun = c.exec("BEGIN IMMEDIATE"); !begun) {
+      fail_all(begun.error());
+      return;
+    }
+    for (WriteRequest* r : group) {
+      Status s = c.exec("SAVEPOINT vouch_write");
+      if (s) {
+        s = (*r->body)(c);
+        if (s) {
+          s = c.exec("RELEASE vouch_write");
+        }
+      }
+      if (!s && !c.in_transaction()) {
+        // SQLite rolled the whole transaction back (I/O error, full disk): the group is lost.
+        c.rollback();
+        fail_all(s.error());
+        return;
+      }
+      if (!s) {
+        (void)c.exec("ROLLBACK TO vouch_write");
+        (void)c.exec("RELEASE vouch_write");
+      }
+      r->result = std::move(s);
+    }
+    if (Status committed = c.exec("COMMIT"); !committed) {
+      c.rollback();
+      for (WriteRequest* r : group) {
+        if (r->result) {
+          r->result = fail(committed.error());
+        }
+      }
+    }
+  }
+
+  Status read_once(const std::function<Status(sql::Connection&)>& body) {
+    VOUCH_TRY(std::unique_ptr<SqliteConnection> conn, take_reader());
+    Status s = run_in_transaction(*conn, "BEGIN", body);
+    give_back(std::move(conn));
+    return s;
+  }
+
+  Result<std::unique_ptr<SqliteConnection>> take_reader() {
+    std::unique_lock<std::mutex> lock(pool_mu_);
+    for (;;) {
+      if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return conn;
+      }
+      if (open_readers_ < options_.readers) {
+        ++open_readers_;
+        lock.unlock();
+        auto conn = SqliteConnection::open(options_, false);
+        if (!conn) {
+          lock.lock();
+          --open_readers_;
+          pool_cv_.notify_one();
+        }
+        return conn;
+      }
+      pool_cv_.wait(lock);
+    }
+  }
+
+  void give_back(std::unique_ptr<SqliteConnection> conn) {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      idle_.push_back(std::move(conn));
+    }
+    pool_cv_.notify_one();
+  }
+
+  const Options options_;
+  std::mutex queue_mu_;  // guards queue_ and leader_active_
+  std::condition_variable queue_cv_;
+  std::deque<WriteRequest*> queue_;
+  bool leader_active_ = false;
+  std::mutex write_mu_;  // guards writer_
+  std::unique_ptr<SqliteConnection> writer_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_;
+  std::size_t open_readers_ = 0;
+};
+
+Result<std::int64_t> query_int(SqliteConnection& c, const char* sql) {
+  VOUCH_TRY(const std::vector<Row> rows, c.query(sql));
+  if (rows.size() != 1) {
+    return fail(ErrorKind::kInternal, checks::kSql, std::string(sql) + ": no answer");
+  }
+  sql::RowReader rd(rows.front());
+  const std::int64_t v = rd.i64();
+  VOUCH_RETURN_IF_ERROR(rd.finish());
+  return v;
+}
+
+// Refuses a file written by another program: a foreign application_id, or tables without our
+// schema_version table.
+Status check_ownership(SqliteConnection& c, const std::string& path) {
+  VOUCH_TRY(const std::int64_t app_id, query_int(c, "PRAGMA application_id"));
+  if (app_id != 0 && app_id != kApplicationId) {
+    return fail(
+        ErrorKind::kFailedPrecondition, checks::kSchemaForeign,
+        path + " belongs to another application (application_id " + std::to_string(app_id) + ")");
+  }
+  VOUCH_TRY(const std::int64_t tables,
+            query_int(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"));
+  VOUCH_TRY(const std::int64_t ours,
+            query_int(c,
+                      "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                      "name = 'schema_version'"));
+  if (tables > 0 && ours == 0) {
+    return fail(ErrorKind::kFailedPrecondition, checks::kSchemaForeign,
+                path + " holds tables but is not a Vouch database");
+  }
+  return ok();
+}
+
+tl::unexpected<Error> bad_url(std::string detail) {
+  return fail(ErrorKind::kInvalidArgument, checks::kUrl, std::move(detail));
+}
+
+Result<std::int64_t> parse_number(std::string_view key, std::string_view text, std::int64_t min,
+                                  std::int64_t max) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+    return bad_url("option " + std::string(key) + " must be an integer in " + std::to_string(min) +
+                   ".." + std::to_string(max));
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<Options> parse_url(std::string_view url) {
+  constexpr std::string_view kScheme = "sqlite:";
+  if (url.substr(0, kScheme.size()) != kScheme) {
+    return bad_url("not a sqlite: URL");
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  if (rest.substr(0, 2) == "//") {
+    rest.remove_prefix(2);
+    if (rest.empty() || rest.front() != '/') {
+      return bad_url("sqlite:// must be followed by an absolute path (sqlite:///var/lib/...)");
+    }
+  }
+  Options o;
+  const std::size_t q = rest.find('?');
+  o.path = std::string(rest.substr(0, q));
+  if (o.path.empty()) {
+    return bad_url("sqlite: URL without a path");
+  }
+  if (q == std::string_view::npos) {
+    return o;
+  }
+  std::string_view query = rest.substr(q + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      return bad_url("option '" + std::string(item) + "' has no value");
+    }
+    const std::string_view key = item.substr(0, eq);
+    const std::string_view value = item.substr(eq + 1);
+    if (key == "synchronous") {
+      if (value == "full") {
+        o.synchronous = Synchronous::kFull;
+      } else if (value == "normal") {
+        o.synchronous = Synchronous::kNormal;
+      } else {
+        return bad_url("synchronous must be full or normal");
+      }
+    } else if (key == "busy_timeout_ms") {
+      VOUCH_TRY(const std::int64_t ms, parse_number(key, value, 0, 600000));
+      o.busy_timeout = std::chrono::milliseconds(ms);
+    } else if (key == "readers") {
+      VOUCH_TRY(const std::int64_t n, parse_number(key, value, 1, 64));
+      o.readers = static_cast<std::size_t>(n);
+    } else {
+      return bad_url("unknown option '" + std::string(key) + "'");
+    }
+  }
+  return o;
+}
+
+Result<std::unique_ptr<sql::Database>> open_database(const Options& options) {
+  if (sqlite3_threadsafe() == 0) {
+    return fail(ErrorKind::kInternal, checks::kSql, "SQLite was built without thread support");
+  }
+  if (options.path.empty()) {
+    return fail(ErrorKind::kInvalidArgument, checks::kUrl, "empty database path");
+  }
+  VOUCH_TRY(std::unique_ptr<SqliteConnection> writer, SqliteConnection::open(options, true));
+  return std::unique_ptr<sql::Database>(new SqliteDatabase(options, std::move(writer)));
+}
+
+Result<StorePtr> open(const Options& options) {
+  VOUCH_TRY(std::unique_ptr<sql::Database> db, open_database(options));
+  auto& sqlite_db = static_cast<SqliteDatabase&>(*db);
+  VOUCH_RETURN_IF_ERROR(
+      sqlite_db.with_writer([&](SqliteConnection& c) { return check_ownership(c, options.path); }));
+  VOUCH_TRY(const std::int64_t version, sql::migrate(*db));
+  VOUCH_RETURN_IF_ERROR(sqlite_db.with_writer([](SqliteConnection& c) -> Status {
+    VOUCH_TRY(const std::int64_t app_id, query_int(c, "PRAGMA application_id"));
+    if (app_id == kApplicationId) {
+      return ok();
+    }
+    return c.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+  }));
+  return sql::make_sql_store(std::move(db), version);
+}
+
+}  // namespace vouch::store::sqlite

@@ -1,0 +1,36 @@
+#pragma once
+
+// The backends the store conformance suite runs against. Each test gets a fresh, empty database
+// identified by a scratch directory; PostgreSQL (issue 8) will add itself here.
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "store/store.h"
+
+namespace vouch::store::testing {
+
+struct Backend {
+  std::string name;
+  // open opens (creating or reopening) the backend's database for scratch directory `dir`.
+  std::function<Result<StorePtr>(const std::string& dir)> open;
+  // raw_sql runs SQL on that database behind the store's back (to tamper with rows or fake a
+  // newer schema); fails the test on error.
+  std::function<void(const std::string& dir, const std::string& sql)> raw_sql;
+};
+
+// PrintTo names the backend in test output (gtest would otherwise dump its bytes).
+inline void PrintTo(const Backend& backend, std::ostream* os) {
+  *os << backend.name;
+}
+
+// backends lists every backend built into this test binary.
+std::vector<Backend> backends();
+
+// sqlite_path is the SQLite database file for scratch directory `dir`.
+std::string sqlite_path(const std::string& dir);
+
+}  // namespace vouch::store::testing

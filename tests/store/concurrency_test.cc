@@ -1,0 +1,217 @@
+// Conformance suite, concurrency: single-use nonces, audit chain appends, status list indices and
+// policy versions under many threads, within one Store and across two Stores on one database
+// (two nodes). No timing assertions: only outcomes are checked.
+
+#include <atomic>
+#include <latch>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "store/audit.h"
+#include "tests/store/fixture.h"
+
+namespace vouch::store::testing {
+namespace {
+
+constexpr int kThreads = 8;
+
+// Runs fn(thread_index) on kThreads threads released together.
+template <typename F>
+void race(int threads, F fn) {
+  std::latch start(threads);
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      start.arrive_and_wait();
+      fn(t);
+    });
+  }
+  for (std::thread& th : pool) {
+    th.join();
+  }
+}
+
+class ConcurrencyTest : public StoreTest {
+ protected:
+  // A second Store on the same database: another process or node.
+  StorePtr second_node() {
+    auto s = backend().open(dir_.path());
+    EXPECT_THAT(s, Succeeds());
+    return s ? std::move(*s) : nullptr;
+  }
+};
+
+TEST_P(ConcurrencyTest, EachNonceIsConsumedExactlyOnce) {
+  constexpr int kSessions = 40;
+  for (int i = 0; i < kSessions; ++i) {
+    ASSERT_THAT(store().sessions().create(
+                    make_session("s" + std::to_string(i), "nonce" + std::to_string(i))),
+                Succeeds());
+  }
+  StorePtr other = second_node();
+  ASSERT_NE(other, nullptr);
+  std::array<std::atomic<int>, kSessions> wins{};
+  std::atomic<int> unexpected{0};
+  race(kThreads, [&](int t) {
+    Store& s = t % 2 == 0 ? store() : *other;  // half the threads on each "node"
+    for (int i = 0; i < kSessions; ++i) {
+      const int k = (i + t * 5) % kSessions;  // different orders per thread
+      auto r = t % 4 < 2 ? s.sessions().consume(kTenant, "rats", "s" + std::to_string(k), at(1))
+                         : s.sessions().consume_nonce(kTenant, "rats",
+                                                      bytes_of("nonce" + std::to_string(k)), at(1));
+      if (r) {
+        wins[static_cast<std::size_t>(k)]++;
+      } else if (r.error().check != checks::kSessionConsumed) {
+        unexpected++;
+      }
+    }
+  });
+  EXPECT_EQ(unexpected.load(), 0);
+  for (int i = 0; i < kSessions; ++i) {
+    EXPECT_EQ(wins[static_cast<std::size_t>(i)].load(), 1) << "session s" << i;
+  }
+}
+
+TEST_P(ConcurrencyTest, ConcurrentAppendersNeverForkTheChain) {
+  constexpr int kPerThread = 30;
+  StorePtr other = second_node();
+  ASSERT_NE(other, nullptr);
+  std::atomic<int> failures{0};
+  race(kThreads, [&](int t) {
+    Store& s = t % 2 == 0 ? store() : *other;
+    for (int i = 0; i < kPerThread; ++i) {
+      // Two tenants' chains interleave.
+      const std::string tenant = t % 3 == 0 ? "audit-b" : kTenant;
+      if (!s.audit().append(tenant, at(i), "attestation", {{"thread", t}, {"i", i}})) {
+        failures++;
+      }
+    }
+  });
+  EXPECT_EQ(failures.load(), 0);
+  std::size_t total = 0;
+  std::map<int, int> per_thread;
+  for (const std::string& tenant : {kTenant, std::string("audit-b")}) {
+    auto entries = store().audit().page(tenant, 0, 1000);
+    ASSERT_THAT(entries, Succeeds());
+    const ChainVerdict v = verify_chain(*entries);
+    EXPECT_TRUE(v.ok()) << v.status().error().detail;
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      EXPECT_EQ((*entries)[i].sequence, i + 1);
+      per_thread[nlohmann::json::parse((*entries)[i].payload)["thread"].get<int>()]++;
+    }
+    total += entries->size();
+  }
+  EXPECT_EQ(total, static_cast<std::size_t>(kThreads * kPerThread));
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(per_thread[t], kPerThread) << "thread " << t;
+  }
+}
+
+TEST_P(ConcurrencyTest, StatusIndicesAreNeverShared) {
+  constexpr int kPerThread = 25;
+  StorePtr other = second_node();
+  ASSERT_NE(other, nullptr);
+  std::mutex mu;
+  std::set<std::pair<std::int64_t, std::uint32_t>> seen;
+  std::atomic<int> failures{0};
+  race(kThreads, [&](int t) {
+    Store& s = t % 2 == 0 ? store() : *other;
+    for (int i = 0; i < kPerThread; ++i) {
+      auto r = s.token_status().allocate(
+          make_allocation("j" + std::to_string(t) + "-" + std::to_string(i), 64));
+      if (!r) {
+        failures++;
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (!seen.emplace(r->list_id, r->index).second) {
+        failures++;  // an index handed out twice
+      }
+    }
+  });
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  // 200 entries in lists of 64: 4 lists, the last with 8 allocated.
+  auto ids = store().token_status().list_ids(kTenant);
+  ASSERT_THAT(ids, Succeeds());
+  EXPECT_EQ(ids->size(), 4u);
+  EXPECT_EQ(store().token_status().read_list(kTenant, 4)->allocated, 8u);
+}
+
+TEST_P(ConcurrencyTest, PolicyVersionsStayConsecutive) {
+  constexpr int kPerThread = 10;
+  std::atomic<int> failures{0};
+  race(kThreads, [&](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      if (!store().policies().set(
+              make_policy("Tpm", std::to_string(t) + "/" + std::to_string(i)))) {
+        failures++;
+      }
+    }
+  });
+  EXPECT_EQ(failures.load(), 0);
+  auto history = store().policies().history(kTenant, "Tpm", 0, 1000);
+  ASSERT_THAT(history, Succeeds());
+  ASSERT_EQ(history->size(), static_cast<std::size_t>(kThreads * kPerThread));
+  for (std::size_t i = 0; i < history->size(); ++i) {
+    EXPECT_EQ((*history)[i].version, static_cast<std::int64_t>(history->size() - i));
+  }
+}
+
+TEST_P(ConcurrencyTest, AFailedWriteAmongConcurrentWritesRollsBackAlone) {
+  // A rotate whose insert fails (taken kid) has already moved the active key to retiring inside
+  // its transaction; that change must vanish while concurrent writes around it commit.
+  ASSERT_THAT(store().keys().add(make_key("k1")), Succeeds());
+  std::atomic<int> rotate_failures{0};
+  std::atomic<int> append_failures{0};
+  race(kThreads, [&](int t) {
+    for (int i = 0; i < 20; ++i) {
+      if (t % 2 == 0) {
+        auto r = store().keys().rotate(make_key("k1"), at(100));
+        if (!r && r.error().check == checks::kKeyExists) {
+          rotate_failures++;
+        }
+      } else if (!store().audit().append(kTenant, at(i), "x", {{"t", t}, {"i", i}})) {
+        append_failures++;
+      }
+    }
+  });
+  EXPECT_EQ(rotate_failures.load(), kThreads / 2 * 20);
+  EXPECT_EQ(append_failures.load(), 0);
+  auto key = store().keys().get(kTenant, "k1");
+  ASSERT_THAT(key, Succeeds());
+  EXPECT_EQ(key->state, KeyState::kActive);
+  EXPECT_FALSE(key->not_after.has_value());
+  auto entries = store().audit().page(kTenant, 0, 1000);
+  ASSERT_THAT(entries, Succeeds());
+  EXPECT_EQ(entries->size(), static_cast<std::size_t>(kThreads / 2 * 20));
+  EXPECT_TRUE(verify_chain(*entries).ok());
+}
+
+TEST_P(ConcurrencyTest, ReadersAndWritersTogether) {
+  std::atomic<int> failures{0};
+  race(kThreads, [&](int t) {
+    for (int i = 0; i < 20; ++i) {
+      if (t % 2 == 0) {
+        if (!store().collateral().put({"k" + std::to_string(t) + "-" + std::to_string(i),
+                                       bytes_of("body"),
+                                       {},
+                                       kT0,
+                                       {},
+                                       "test"})) {
+          failures++;
+        }
+      } else if (!store().tenants().get(kTenant) || !store().ping()) {
+        failures++;
+      }
+    }
+  });
+  EXPECT_EQ(failures.load(), 0);
+}
+
+VOUCH_STORE_BACKENDS(ConcurrencyTest);
+
+}  // namespace
+}  // namespace vouch::store::testing
