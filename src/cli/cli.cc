@@ -45,7 +45,11 @@ int run(const Context& ctx, const std::vector<std::string>& args) {
   add_verify_tpm(*verify, ctx, action);
   add_verify_sevsnp(*verify, ctx, action);
   add_verify_azure_cvm(*verify, ctx, action);
+  add_verify_dcap(*verify, ctx, action);
   add_eventlog(app, ctx, action);
+  add_policy(app, ctx, action);
+  add_release_policy(app, ctx, action);
+  add_jmespath(app, ctx, action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {

@@ -16,6 +16,12 @@ void add_verify_tpm(CLI::App& verify, const Context& ctx, Action& action);
 // `verify sevsnp` and `verify azure-cvm` (cli/verify_sevsnp.cc).
 void add_verify_sevsnp(CLI::App& verify, const Context& ctx, Action& action);
 void add_verify_azure_cvm(CLI::App& verify, const Context& ctx, Action& action);
+// `verify sgx` and `verify tdx` (cli/verify_dcap.cc).
+void add_verify_dcap(CLI::App& verify, const Context& ctx, Action& action);
 void add_eventlog(CLI::App& app, const Context& ctx, Action& action);
+// `policy lint|test`, `release-policy test` (cli/policy.cc) and `jmespath` (cli/jmespath.cc).
+void add_policy(CLI::App& app, const Context& ctx, Action& action);
+void add_release_policy(CLI::App& app, const Context& ctx, Action& action);
+void add_jmespath(CLI::App& app, const Context& ctx, Action& action);
 
 }  // namespace vouch::cli
