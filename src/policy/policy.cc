@@ -3,7 +3,7 @@
 #include "base/encoding.h"
 #include "policy/evaluator.h"
 #include "policy/parser.h"
-#include "policy/sha256.h"
+#include "crypto/digest.h"
 
 namespace vouch::policy {
 
@@ -60,7 +60,7 @@ const ast::Policy& Policy::tree() const noexcept {
 
 std::string policy_hash(std::string_view text) {
   const std::string encoded = base64url_encode(as_bytes(text));
-  const auto digest = sha256(as_bytes(encoded));
+  const Bytes digest = crypto::digest(crypto::HashAlg::kSha256, as_bytes(encoded));
   return base64url_encode(digest);
 }
 

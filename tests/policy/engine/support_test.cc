@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <random>
 #include <string>
 
 #include "base/encoding.h"
@@ -14,7 +13,6 @@
 #include "policy/check_ids.h"
 #include "policy/claim_input.h"
 #include "policy/policy.h"
-#include "policy/sha256.h"
 #include "testing/matchers.h"
 
 namespace vouch::policy {
@@ -24,35 +22,9 @@ using ::vouch::testing::FailsWith;
 using ::vouch::testing::Succeeds;
 using json = nlohmann::json;
 
-std::string sha256_hex(std::string_view s) {
-  return hex_encode(sha256(as_bytes(s)));
-}
-
-TEST(PolicySha256, Fips180Examples) {
-  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
-            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-}
-
-TEST(PolicySha256, AgreesWithOpenSslAtEveryLengthAroundTheBlockSize) {
-  std::mt19937 rng(7);
-  for (std::size_t len = 0; len < 300; ++len) {
-    Bytes data(len);
-    for (auto& b : data) {
-      b = static_cast<std::uint8_t>(rng());
-    }
-    const auto ours = sha256(data);
-    EXPECT_EQ(Bytes(ours.begin(), ours.end()), crypto::digest(crypto::HashAlg::kSha256, data))
-        << len;
-  }
-}
-
 TEST(PolicyHash, IsSha256OfTheBase64UrlText) {
   // BASE64URL(SHA256(BASE64URL(text))): "abc" -> "YWJj" -> SHA-256 -> base64url.
-  const auto digest = sha256(as_bytes(std::string_view("YWJj")));
+  const Bytes digest = crypto::digest(crypto::HashAlg::kSha256, as_bytes(std::string_view("YWJj")));
   EXPECT_EQ(policy_hash("abc"), base64url_encode(digest));
   EXPECT_EQ(policy_hash("abc").size(), 43u);  // no padding
   // Every byte counts: a trailing newline is a different policy.
