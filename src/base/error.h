@@ -42,6 +42,7 @@ namespace checks {
 inline constexpr CheckId kInternal{"internal"};
 inline constexpr CheckId kInvalidArgument{"argument.invalid"};
 inline constexpr CheckId kFileRead{"file.read"};
+inline constexpr CheckId kFileWrite{"file.write"};
 inline constexpr CheckId kHexDecode{"encoding.hex"};
 inline constexpr CheckId kBase64Decode{"encoding.base64"};
 inline constexpr CheckId kTimeParse{"encoding.time"};

@@ -1,5 +1,9 @@
 #include "base/file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -32,6 +36,28 @@ Result<std::string> read_text_file(const std::string& path, std::size_t max_size
 Result<Bytes> read_file(const std::string& path, std::size_t max_size) {
   VOUCH_TRY(std::string text, read_text_file(path, max_size));
   return Bytes(text.begin(), text.end());
+}
+
+Status write_private_file(const std::string& path, std::string_view content) {
+  // Created 0600 from the start, so the secret is never readable by others, not even briefly.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return tl::unexpected(
+        Error{ErrorKind::kUnavailable, checks::kFileWrite, path + ": " + std::strerror(errno)});
+  }
+  std::size_t done = 0;
+  bool ok = ::fchmod(fd, 0600) == 0;
+  while (ok && done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    ok = n > 0;
+    done += ok ? static_cast<std::size_t>(n) : 0;
+  }
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) {
+    return tl::unexpected(
+        Error{ErrorKind::kUnavailable, checks::kFileWrite, path + ": cannot write"});
+  }
+  return {};
 }
 
 }  // namespace vouch

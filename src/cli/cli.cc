@@ -50,6 +50,9 @@ int run(const Context& ctx, const std::vector<std::string>& args) {
   add_policy(app, ctx, action);
   add_release_policy(app, ctx, action);
   add_jmespath(app, ctx, action);
+  add_serve(app, ctx, action);
+  add_audit(app, ctx, action);
+  add_admin(app, ctx, action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {

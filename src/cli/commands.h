@@ -23,5 +23,10 @@ void add_eventlog(CLI::App& app, const Context& ctx, Action& action);
 void add_policy(CLI::App& app, const Context& ctx, Action& action);
 void add_release_policy(CLI::App& app, const Context& ctx, Action& action);
 void add_jmespath(CLI::App& app, const Context& ctx, Action& action);
+// `serve` and `audit verify` (cli/serve.cc).
+void add_serve(CLI::App& app, const Context& ctx, Action& action);
+void add_audit(CLI::App& app, const Context& ctx, Action& action);
+// `admin ...`: the service's admin API over HTTP(S) (cli/admin.cc).
+void add_admin(CLI::App& app, const Context& ctx, Action& action);
 
 }  // namespace vouch::cli

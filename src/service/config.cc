@@ -1,9 +1,10 @@
 #include "service/config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -13,11 +14,12 @@ namespace {
 constexpr CheckId kConfigParse{"config.parse"};
 constexpr CheckId kConfigInvalid{"config.invalid"};
 
-auto bad(std::string why) { return fail(ErrorKind::kInvalidArgument, kConfigParse, std::move(why)); }
+auto bad(std::string why) {
+  return fail(ErrorKind::kInvalidArgument, kConfigParse, std::move(why));
+}
 
 bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "::1" || host == "localhost" ||
-         host.rfind("127.", 0) == 0;
+  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
 Result<std::uint64_t> parse_uint(std::string_view key, std::string_view text) {
@@ -84,6 +86,9 @@ Status set_value(const std::string& key, const std::string& value, Config& c) {
   if (key == "server.threads") {
     return size(c.threads);
   }
+  if (key == "server.workers") {
+    return size(c.workers);
+  }
   if (key == "server.max_body_bytes") {
     return size(c.max_body_bytes);
   }
@@ -142,6 +147,14 @@ Status set_value(const std::string& key, const std::string& value, Config& c) {
     c.token_algorithm = value;
     return ok();
   }
+  if (key == "collateral.intel_dir") {
+    c.intel_collateral_dir = value;
+    return ok();
+  }
+  if (key == "collateral.amd_dir") {
+    c.amd_collateral_dir = value;
+    return ok();
+  }
   if (key == "logging.level") {
     c.log_level = value;
     return ok();
@@ -151,7 +164,8 @@ Status set_value(const std::string& key, const std::string& value, Config& c) {
 
 Status walk(const toml::table& table, const std::string& prefix, Config& c) {
   for (const auto& [k, node] : table) {
-    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string key =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const toml::table* sub = node.as_table()) {
       VOUCH_RETURN_IF_ERROR(walk(*sub, key, c));
       continue;
@@ -188,7 +202,10 @@ std::string Config::effective_storage_url() const {
   return storage_url.empty() ? "sqlite:" + data_dir + "/vouch.db" : storage_url;
 }
 
-bool Config::plain_http() const { return tls_mode == TlsMode::kOff || (dev && tls_mode == TlsMode::kAuto && is_loopback(listen_host)); }
+bool Config::plain_http() const {
+  return tls_mode == TlsMode::kOff ||
+         (dev && tls_mode == TlsMode::kAuto && is_loopback(listen_host));
+}
 
 std::string Config::effective_public_url() const {
   if (!public_url.empty()) {
@@ -198,8 +215,10 @@ std::string Config::effective_public_url() const {
     }
     return u;
   }
-  const std::string host = listen_host.find(':') != std::string::npos ? "[" + listen_host + "]" : listen_host;
-  return std::string(plain_http() ? "http" : "https") + "://" + host + ":" + std::to_string(listen_port);
+  const std::string host =
+      listen_host.find(':') != std::string::npos ? "[" + listen_host + "]" : listen_host;
+  return std::string(plain_http() ? "http" : "https") + "://" + host + ":" +
+         std::to_string(listen_port);
 }
 
 Status apply_toml(std::string_view toml_text, Config& out) {
@@ -216,8 +235,8 @@ Status apply_toml(std::string_view toml_text, Config& out) {
 
 Status apply_env(const std::map<std::string, std::string>& env, Config& out) {
   // VOUCH_SERVER_TLS_MODE -> server.tls.mode: known sections are matched longest first.
-  static const std::vector<std::string> kSections = {"server_tls", "server", "service", "storage",
-                                                     "keys", "tokens", "logging"};
+  static const std::vector<std::string> kSections = {
+      "server_tls", "server", "service", "storage", "keys", "tokens", "collateral", "logging"};
   for (const auto& [name, value] : env) {
     if (name == "VOUCH_KEK") {
       out.kek_base64 = value;
@@ -237,7 +256,8 @@ Status apply_env(const std::map<std::string, std::string>& env, Config& out) {
         for (char& ch : dotted) {
           ch = ch == '_' ? '.' : ch;
         }
-        VOUCH_RETURN_IF_ERROR(set_value(dotted + "." + rest.substr(section.size() + 1), value, out));
+        VOUCH_RETURN_IF_ERROR(
+            set_value(dotted + "." + rest.substr(section.size() + 1), value, out));
         matched = true;
         break;
       }
@@ -272,11 +292,13 @@ Status validate(const Config& c) {
                     " needs server.tls.allow_plain_http = true (or use TLS)");
   }
   if (c.tls_mode == TlsMode::kFiles && (c.tls_certificate.empty() || c.tls_private_key.empty())) {
-    return fail(ErrorKind::kInvalidArgument, kConfigInvalid,
-                "server.tls.mode = \"files\" needs server.tls.certificate and server.tls.private_key");
+    return fail(
+        ErrorKind::kInvalidArgument, kConfigInvalid,
+        "server.tls.mode = \"files\" needs server.tls.certificate and server.tls.private_key");
   }
   if (c.max_body_bytes == 0 || c.max_header_bytes < 1024) {
-    return fail(ErrorKind::kInvalidArgument, kConfigInvalid, "body and header limits are too small");
+    return fail(ErrorKind::kInvalidArgument, kConfigInvalid,
+                "body and header limits are too small");
   }
   const std::set<std::string> known = {"verifier", "relying-party", "collateral"};
   for (const std::string& r : c.roles) {

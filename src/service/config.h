@@ -24,7 +24,8 @@ struct Config {
   // [server]
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  std::size_t threads = 0;  // 0: one per core
+  std::size_t threads = 0;  // I/O threads; 0: one per core
+  std::size_t workers = 0;  // request workers (verify + wait for the store); 0: 2 per core, >= 4
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{30};
@@ -32,8 +33,8 @@ struct Config {
   std::chrono::seconds shutdown_grace{20};
   // [server.tls]
   TlsMode tls_mode = TlsMode::kAuto;
-  std::string tls_certificate;  // PEM chain (kFiles)
-  std::string tls_private_key;  // PEM key (kFiles)
+  std::string tls_certificate;    // PEM chain (kFiles)
+  std::string tls_private_key;    // PEM key (kFiles)
   bool allow_plain_http = false;  // plain HTTP on a non-loopback address
   // [service]
   std::string data_dir = "./vouch-data";
@@ -48,6 +49,10 @@ struct Config {
   // [tokens]
   std::chrono::seconds token_lifetime{8 * 3600};
   std::string token_algorithm = "ES256";
+  // [collateral]: offline vendor collateral (air-gapped sites, tests), laid out as
+  // collateral/intel_pcs_sources.h and collateral/amd_kds_sources.h describe.
+  std::string intel_collateral_dir;  // Intel PCS layout; empty: SGX/TDX fail closed
+  std::string amd_collateral_dir;    // AMD KDS layout; empty: certificates sent with evidence only
   // [logging]
   std::string log_level = "info";
 

@@ -79,7 +79,8 @@ std::string Metrics::render() const {
     }
     out << "vouch_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << h.count
         << "\n";
-    out << "vouch_http_request_duration_seconds_sum{" << labels << "} " << fmt_double(h.sum) << "\n";
+    out << "vouch_http_request_duration_seconds_sum{" << labels << "} " << fmt_double(h.sum)
+        << "\n";
     out << "vouch_http_request_duration_seconds_count{" << labels << "} " << h.count << "\n";
   }
   counter("vouch_attestations_total", "Attestations by evidence type and verdict.", attestations_);

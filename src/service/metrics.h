@@ -31,11 +31,11 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::string, std::uint64_t> requests_;        // labels -> count
-  std::map<std::string, Histogram> latency_;             // labels -> histogram
-  std::map<std::string, std::uint64_t> attestations_;    // labels -> count
-  std::map<std::string, std::uint64_t> policy_evals_;    // labels -> count
-  std::map<std::string, std::uint64_t> cache_;           // labels -> count
+  std::map<std::string, std::uint64_t> requests_;      // labels -> count
+  std::map<std::string, Histogram> latency_;           // labels -> histogram
+  std::map<std::string, std::uint64_t> attestations_;  // labels -> count
+  std::map<std::string, std::uint64_t> policy_evals_;  // labels -> count
+  std::map<std::string, std::uint64_t> cache_;         // labels -> count
 };
 
 }  // namespace vouch::service

@@ -4,7 +4,9 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <vector>
 
+#include "appraisal/verifier.h"
 #include "base/result.h"
 #include "base/time.h"
 #include "service/config.h"
@@ -15,6 +17,14 @@ namespace vouch::service {
 struct Dependencies {
   const Clock* clock = nullptr;  // required
   std::ostream* log = nullptr;   // structured JSON log lines; required
+  // Collateral sources behind the verifiers (none: supplied certificates only for SEV-SNP, and
+  // SGX/TDX fail closed with dcap.collateral.missing).
+  collateral::AmdKds* amd_kds = nullptr;
+  collateral::IntelPcs* intel_pcs = nullptr;
+  // The verifiers to serve; empty: the built-in set (TPM, SEV-SNP, SGX, OpenEnclave, TDX with
+  // the vendors' roots). Tests inject verifiers that trust their own PKIs.
+  std::vector<std::unique_ptr<appraisal::EvidenceVerifier>> verifiers;
+  crypto::Random* random = nullptr;  // none: the system CSPRNG
 };
 
 // Service is `vouch serve`: the HTTP server with every route this node serves.

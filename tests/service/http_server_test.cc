@@ -1,8 +1,6 @@
 // The HTTP layer against a real socket on 127.0.0.1: routing, limits, keep-alive, TLS and
 // graceful shutdown.
 
-#include "service/http/server.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +12,7 @@
 #include "base/encoding.h"
 #include "crypto/keys.h"
 #include "service/http/router.h"
+#include "service/http/server.h"
 #include "testing/http_client.h"
 #include "testing/temp_dir.h"
 #include "testing/test_pki.h"
@@ -25,9 +24,8 @@ using testing::HttpClient;
 
 Router make_router(std::atomic<int>* slow_started = nullptr) {
   Router r;
-  r.add("GET", "/healthz", [](const HttpRequest&, const PathParams&) {
-    return HttpResponse::text(200, "ok\n");
-  });
+  r.add("GET", "/healthz",
+        [](const HttpRequest&, const PathParams&) { return HttpResponse::text(200, "ok\n"); });
   r.add("POST", "/echo/{name}", [](const HttpRequest& req, const PathParams& p) {
     return HttpResponse::json(200, {{"name", p.at("name")},
                                     {"body", req.body},
@@ -36,6 +34,12 @@ Router make_router(std::atomic<int>* slow_started = nullptr) {
   });
   r.add("POST", "/policies/{type}:reset", [](const HttpRequest&, const PathParams& p) {
     return HttpResponse::json(200, {{"reset", p.at("type")}});
+  });
+  r.add_async("GET", "/later", [](const HttpRequest&, const PathParams&, Respond respond) {
+    std::thread([respond = std::move(respond)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      respond(HttpResponse::text(200, "answered from another thread"));
+    }).detach();
   });
   r.add("GET", "/slow", [slow_started](const HttpRequest&, const PathParams&) {
     if (slow_started != nullptr) {
@@ -50,7 +54,9 @@ Router make_router(std::atomic<int>* slow_started = nullptr) {
 std::unique_ptr<HttpServer> start(const Router& router, ServerOptions opts = {}) {
   opts.port = 0;
   opts.threads = 2;
-  auto s = HttpServer::start(opts, [&router](HttpRequest& req) { return router.dispatch(req); });
+  auto s = HttpServer::start(opts, [&router](const HttpRequest& req, Respond respond) {
+    router.dispatch(req, std::move(respond));
+  });
   EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().detail);
   return s ? std::move(*s) : nullptr;
 }
@@ -78,6 +84,18 @@ TEST(HttpServer, RoutesWithParamsQueryAndCaseInsensitivePaths) {
   // A caller-chosen request id is echoed.
   r = c.request("GET", "/healthz", "", {{"x-request-id", "abc-123"}});
   EXPECT_EQ(r.headers["x-request-id"], "abc-123");
+}
+
+TEST(HttpServer, AsyncHandlersAnswerFromAnyThread) {
+  const Router router = make_router();
+  auto server = start(router);
+  ASSERT_NE(server, nullptr);
+  HttpClient c("127.0.0.1", server->port());
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.request("GET", "/later");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "answered from another thread");
+  }
 }
 
 TEST(HttpServer, EnforcesBodyAndHeaderLimits) {
@@ -159,11 +177,14 @@ TEST(HttpServer, RefusesBadAddressesAndTlsFiles) {
   const Router router = make_router();
   ServerOptions opts;
   opts.host = "not-an-ip";
-  EXPECT_FALSE(HttpServer::start(opts, [&](HttpRequest& r) { return router.dispatch(r); }).has_value());
+  auto handler = [&](const HttpRequest& r, Respond respond) {
+    router.dispatch(r, std::move(respond));
+  };
+  EXPECT_FALSE(HttpServer::start(opts, handler).has_value());
   ServerOptions tls;
   tls.port = 0;
   tls.tls = TlsFiles{"/nonexistent/cert.pem", "/nonexistent/key.pem"};
-  EXPECT_FALSE(HttpServer::start(tls, [&](HttpRequest& r) { return router.dispatch(r); }).has_value());
+  EXPECT_FALSE(HttpServer::start(tls, handler).has_value());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 #include <nlohmann/json.hpp>
 
 namespace vouch::service::http {
@@ -25,8 +26,7 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -39,8 +39,22 @@ bool ends_with_ci(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
+  add_async(std::move(method), std::move(pattern),
+            [h = std::move(handler)](const HttpRequest& req, const PathParams& p, Respond respond) {
+              respond(h(req, p));
+            });
+}
+
+void Router::add_async(std::string method, std::string pattern, AsyncHandler handler) {
   Route r{std::move(method), pattern, split_path(pattern), std::move(handler)};
   routes_.push_back(std::move(r));
+}
+
+HttpResponse Router::dispatch(const HttpRequest& request) const {
+  std::promise<HttpResponse> answer;
+  auto future = answer.get_future();
+  dispatch(request, [&answer](HttpResponse r) { answer.set_value(std::move(r)); });
+  return future.get();
 }
 
 bool Router::match(const Route& route, std::string_view path, PathParams& out) {
@@ -74,7 +88,7 @@ bool Router::match(const Route& route, std::string_view path, PathParams& out) {
   return true;
 }
 
-HttpResponse Router::dispatch(const HttpRequest& request) const {
+void Router::dispatch(const HttpRequest& request, Respond respond) const {
   bool path_known = false;
   // Literal-suffix routes (".../{type}:reset") are more specific than plain "{type}" routes, so
   // try routes in registration order but prefer an exact method match over a path-only one.
@@ -87,20 +101,24 @@ HttpResponse Router::dispatch(const HttpRequest& request) const {
       path_known = true;
       continue;
     }
-    return r.handler(request, params);
+    r.handler(request, params, std::move(respond));
+    return;
   }
   if (path_known) {
-    return HttpResponse::json(405, {{"type", "about:blank"},
-                                    {"title", "Method Not Allowed"},
-                                    {"status", 405},
-                                    {"detail", request.method + " is not allowed on this path"}},
-                              "application/problem+json");
+    respond(HttpResponse::json(405,
+                               {{"type", "about:blank"},
+                                {"title", "Method Not Allowed"},
+                                {"status", 405},
+                                {"detail", request.method + " is not allowed on this path"}},
+                               "application/problem+json"));
+    return;
   }
-  return HttpResponse::json(404, {{"type", "about:blank"},
-                                  {"title", "Not Found"},
-                                  {"status", 404},
-                                  {"detail", "no such endpoint"}},
-                            "application/problem+json");
+  respond(HttpResponse::json(404,
+                             {{"type", "about:blank"},
+                              {"title", "Not Found"},
+                              {"status", 404},
+                              {"detail", "no such endpoint"}},
+                             "application/problem+json"));
 }
 
 std::string Router::route_of(const HttpRequest& request) const {

@@ -81,9 +81,9 @@ class ServerImpl final : public HttpServer {
       tls_ctx_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                            ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
-      tls_ctx_.use_certificate_chain_file(options_.tls->certificate_chain_pem, ec);
+      tls_ctx_.use_certificate_chain_file(options_.tls->certificate_chain_file, ec);
       if (!ec) {
-        tls_ctx_.use_private_key_file(options_.tls->private_key_pem, ssl::context::pem, ec);
+        tls_ctx_.use_private_key_file(options_.tls->private_key_file, ssl::context::pem, ec);
       }
       if (ec) {
         return fail(ErrorKind::kInvalidArgument, kServerStart,
@@ -109,8 +109,8 @@ class ServerImpl final : public HttpServer {
     }
     if (ec) {
       return fail(ErrorKind::kInvalidArgument, kServerStart,
-                  "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                      ": " + ec.message());
+                  "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                      ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
     do_accept();
@@ -163,23 +163,27 @@ class ServerImpl final : public HttpServer {
   // Called by sessions.
   const ServerOptions& options() const noexcept { return options_; }
   bool stopping() const noexcept { return stopping_; }
-  HttpResponse handle(HttpRequest& request) {
-    if (request.request_id.empty()) {
-      request.request_id = next_request_id();
+  // Runs the handler; `done` receives the answer (with x-request-id) on whatever thread the
+  // handler responds from.
+  void handle(std::shared_ptr<HttpRequest> request, std::function<void(HttpResponse)> done) {
+    if (request->request_id.empty()) {
+      request->request_id = next_request_id();
     }
-    HttpResponse response;
+    auto respond = [request, done = std::move(done)](HttpResponse response) {
+      response.set_header("x-request-id", request->request_id);
+      done(std::move(response));
+    };
     try {
-      response = handler_(request);
+      handler_(*request, respond);
     } catch (const std::exception&) {
       // Handlers return errors as values; an escaped exception is a bug, answered without detail.
-      response = HttpResponse::json(500, {{"type", "about:blank"},
-                                          {"title", "Internal Server Error"},
-                                          {"status", 500},
-                                          {"detail", "internal error"}},
-                                    "application/problem+json");
+      respond(HttpResponse::json(500,
+                                 {{"type", "about:blank"},
+                                  {"title", "Internal Server Error"},
+                                  {"status", 500},
+                                  {"detail", "internal error"}},
+                                 "application/problem+json"));
     }
-    response.set_header("x-request-id", request.request_id);
-    return response;
   }
   void add_session(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard<std::mutex> lock(sessions_mu_);
@@ -286,12 +290,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void close_if_idle() override {
-    net::post(beast::get_lowest_layer(stream_).get_executor(),
-              [self = this->shared_from_this()] {
-                if (self->idle_) {
-                  self->close();
-                }
-              });
+    net::post(beast::get_lowest_layer(stream_).get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_) {
+        self->close();
+      }
+    });
   }
 
   void force_close() override {
@@ -339,13 +342,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
                                                                        req.version());
-      bhttp::async_write(stream_, *cont,
-                         [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t) {
-                           if (wec) {
-                             return self->close();
-                           }
-                           self->read_body();
-                         });
+      bhttp::async_write(
+          stream_, *cont,
+          [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t) {
+            if (wec) {
+              return self->close();
+            }
+            self->read_body();
+          });
       return;
     }
     read_body();
@@ -367,26 +371,33 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return close();
     }
     auto req = parser_->release();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
+    auto request = std::make_shared<HttpRequest>();
+    request->method = std::string(req.method_string());
     const std::string_view target(req.target().data(), req.target().size());
     const std::size_t q = target.find('?');
-    request.path = percent_decode(target.substr(0, q));
+    request->path = percent_decode(target.substr(0, q));
     if (q != std::string_view::npos) {
-      request.query = parse_query(target.substr(q + 1));
+      request->query = parse_query(target.substr(q + 1));
     }
     for (const auto& field : req) {
-      request.headers[lower(std::string_view(field.name_string().data(), field.name_string().size()))] =
-          std::string(field.value());
+      request->headers[lower(std::string_view(
+          field.name_string().data(), field.name_string().size()))] = std::string(field.value());
     }
-    const std::string incoming_id = request.header("x-request-id");
+    const std::string incoming_id = request->header("x-request-id");
     if (acceptable_request_id(incoming_id)) {
-      request.request_id = incoming_id;
+      request->request_id = incoming_id;
     }
-    request.body = std::move(req.body());
-    request.client_address = client_;
-    const HttpResponse response = server_.handle(request);
-    write(response, req.version(), req.keep_alive() && !server_.stopping());
+    request->body = std::move(req.body());
+    request->client_address = client_;
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    // The answer may come from another thread: hop back onto this connection's strand to write.
+    server_.handle(request, [self = this->shared_from_this(), version, keep_alive](HttpResponse r) {
+      net::post(beast::get_lowest_layer(self->stream_).get_executor(),
+                [self, r = std::move(r), version, keep_alive]() {
+                  self->write(r, version, keep_alive && !self->server_.stopping());
+                });
+    });
   }
 
   void write(const HttpResponse& response, unsigned version, bool keep_alive) {
@@ -413,13 +424,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // shut down our side, then drain until the peer closes or a short timeout passes.
   void reply_and_close(int status, const std::string& detail) {
     linger_ = true;
-    HttpResponse r = HttpResponse::json(status,
-                                        {{"type", "about:blank"},
-                                         {"title", status == 413 ? "Payload Too Large"
-                                                                 : "Request Header Fields Too Large"},
-                                         {"status", status},
-                                         {"detail", detail}},
-                                        "application/problem+json");
+    HttpResponse r = HttpResponse::json(
+        status,
+        {{"type", "about:blank"},
+         {"title", status == 413 ? "Payload Too Large" : "Request Header Fields Too Large"},
+         {"status", status},
+         {"detail", detail}},
+        "application/problem+json");
     write(r, 11, false);
   }
 
@@ -451,7 +462,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void drain() {
     stream_lowest().expires_after(std::chrono::seconds(2));
     stream_lowest().async_read_some(
-        net::buffer(drain_buf_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+        net::buffer(drain_buf_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
           if (ec) {
             beast::error_code ignored;
             self->stream_lowest().socket().close(ignored);

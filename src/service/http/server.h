@@ -12,10 +12,10 @@
 
 namespace vouch::service::http {
 
-// TlsFiles names the server certificate chain and private key (PEM).
+// TlsFiles names the files holding the server certificate chain and private key (PEM).
 struct TlsFiles {
-  std::string certificate_chain_pem;
-  std::string private_key_pem;
+  std::string certificate_chain_file;
+  std::string private_key_file;
 };
 
 struct ServerOptions {
@@ -25,14 +25,16 @@ struct ServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::chrono::seconds read_timeout{30};
-  std::chrono::seconds idle_timeout{60};          // keep-alive connections
-  std::chrono::seconds shutdown_grace{20};        // in-flight requests finish within this
-  std::optional<TlsFiles> tls;                    // plain HTTP when absent
+  std::chrono::seconds idle_timeout{60};    // keep-alive connections
+  std::chrono::seconds shutdown_grace{20};  // in-flight requests finish within this
+  std::optional<TlsFiles> tls;              // plain HTTP when absent
 };
 
-// RequestHandler answers one request. It runs on one of the server's threads (sized to the
-// cores), where CPU-bound verification happens; it must be thread-safe.
-using RequestHandler = std::function<HttpResponse(HttpRequest&)>;
+// RequestHandler answers one request through `respond` (exactly once, from any thread). It is
+// called on one of the server's threads (sized to the cores), where CPU-bound verification
+// happens; work that waits (the database) should hand off and respond later. Must be thread-safe.
+using RequestHandler =
+    std::function<void(const HttpRequest& request, std::function<void(HttpResponse)> respond)>;
 
 // HttpServer is an asynchronous HTTP/1.1 server (Boost.Beast on Asio) with keep-alive, optional
 // TLS (OpenSSL), header and body limits (431 / 413), read and idle timeouts, and graceful

@@ -1,0 +1,281 @@
+#include "service/service.h"
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+#include <thread>
+
+#include "appraisal/verifier.h"
+#include "base/encoding.h"
+#include "base/file.h"
+#include "collateral/amd_kds_sources.h"
+#include "collateral/intel_pcs_sources.h"
+#include "service/auth.h"
+#include "service/check_ids.h"
+#include "service/errors.h"
+#include "service/http/server.h"
+#include "service/state.h"
+#include "service/worker_pool.h"
+#include "token/signer.h"
+
+namespace vouch::service {
+
+void add_tenant_route(http::Router& router, const std::string& method, const std::string& suffix,
+                      const TenantHandler& handler) {
+  router.add(method, suffix, [handler](const http::HttpRequest& req, const http::PathParams& p) {
+    return handler(req, std::string(kDefaultTenant), p);
+  });
+  router.add(method, "/tenants/{tenant}" + suffix,
+             [handler](const http::HttpRequest& req, const http::PathParams& p) {
+               return handler(req, p.at("tenant"), p);
+             });
+}
+
+namespace {
+
+constexpr std::size_t kMaxQueued = 4096;
+
+std::string certificate_pem(ByteSpan der) {
+  const std::string b64 = base64_encode(der);
+  std::string out = "-----BEGIN CERTIFICATE-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) {
+    out += b64.substr(i, 64) + "\n";
+  }
+  return out + "-----END CERTIFICATE-----\n";
+}
+
+// The server's TLS material as files the HTTP layer loads: configured files, or a self-signed
+// certificate generated into the data directory on first start (clients pin it or use their own
+// CA through mode "files").
+Result<std::optional<http::TlsFiles>> tls_files(const Config& config, const Clock& clock) {
+  if (config.plain_http()) {
+    return std::optional<http::TlsFiles>{};
+  }
+  if (config.tls_mode == TlsMode::kFiles) {
+    return std::optional<http::TlsFiles>(
+        http::TlsFiles{config.tls_certificate, config.tls_private_key});
+  }
+  const std::filesystem::path dir(config.data_dir);
+  const auto cert_path = dir / "tls-cert.pem";
+  const auto key_path = dir / "tls-key.pem";
+  if (!std::filesystem::exists(cert_path) || !std::filesystem::exists(key_path)) {
+    VOUCH_TRY(crypto::PrivateKey key, crypto::PrivateKey::generate_ec(crypto::Curve::kP256));
+    token::CertificateOptions options;
+    options.common_name = config.listen_host;
+    options.not_before = clock.now() - std::chrono::hours(1);
+    options.not_after = clock.now() + std::chrono::days(365);
+    VOUCH_TRY(crypto::Certificate cert, token::issue_certificate(key.public_key(), key, options));
+    VOUCH_RETURN_IF_ERROR(write_private_file(key_path.string(), key.pem()));
+    VOUCH_RETURN_IF_ERROR(write_private_file(cert_path.string(), certificate_pem(cert.der())));
+  }
+  return std::optional<http::TlsFiles>(http::TlsFiles{cert_path.string(), key_path.string()});
+}
+
+class ServiceImpl final : public Service {
+ public:
+  std::uint16_t port() const override { return server_->port(); }
+  std::string url() const override { return state_.config.effective_public_url(); }
+  void stop() override {
+    state_.draining = true;
+    server_->stop();
+  }
+  void wait() override { server_->wait(); }
+  void handle_signals() override { server_->handle_signals(); }
+
+  ServiceState state_;
+  http::Router router_;
+  std::unique_ptr<Logger> logger_;
+  std::unique_ptr<crypto::SystemRandom> random_;
+  std::unique_ptr<collateral::IntelPcs> intel_offline_;
+  std::unique_ptr<collateral::IntelPcs> intel_cache_;
+  std::unique_ptr<collateral::AmdKds> amd_offline_;
+  std::unique_ptr<collateral::AmdKds> amd_cache_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<http::HttpServer> server_;  // declared last: stopped and destroyed first
+  std::atomic<bool> ready_{false};
+};
+
+// Dev mode prints a bootstrap admin key once: when the default tenant has no API key yet.
+Status bootstrap_admin_key(ServiceState& s, std::ostream* announce) {
+  VOUCH_TRY(auto keys, s.store->api_keys().list(kDefaultTenant));
+  if (!keys.empty()) {
+    return {};
+  }
+  VOUCH_TRY(IssuedKey key, issue_api_key(s.store->api_keys(), *s.random, kDefaultTenant,
+                                         store::Role::kVerifierOwner, "bootstrap", s.clock->now()));
+  const auto path = std::filesystem::path(s.config.data_dir) / "bootstrap-admin-key";
+  VOUCH_RETURN_IF_ERROR(write_private_file(path.string(), key.token + "\n"));
+  if (s.config.dev && announce != nullptr) {
+    *announce << "vouch: bootstrap admin key (verifier-owner of the default tenant), shown once:\n"
+              << "  " << key.token << "\n"
+              << "  (also saved in " << path.string() << ")\n";
+  }
+  s.log->info("bootstrap admin key created",
+              {{"key_id", key.record.key_id}, {"file", path.string()}});
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependencies deps) {
+  VOUCH_RETURN_IF_ERROR(validate(config));
+  auto svc = std::make_unique<ServiceImpl>();
+  ServiceState& s = svc->state_;
+  s.config = config;
+  s.clock = deps.clock;
+  svc->random_ = std::make_unique<crypto::SystemRandom>();
+  s.random = deps.random != nullptr ? deps.random : svc->random_.get();
+  svc->logger_ =
+      std::make_unique<Logger>(*deps.log, *deps.clock, parse_log_level(config.log_level));
+  s.log = svc->logger_.get();
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return tl::unexpected(Error{ErrorKind::kInvalidArgument, checks::kDataDir,
+                                config.data_dir + ": " + ec.message()});
+  }
+  VOUCH_TRY(s.store, store::open_store(config.effective_storage_url()));
+  VOUCH_TRY(Bytes kek, load_kek(config, *s.random));
+  s.keys = std::make_unique<KeyRing>(s.store->keys(), std::move(kek), *s.clock);
+  if (deps.verifiers.empty()) {
+    s.verifiers.add(appraisal::make_tpm_verifier());
+    s.verifiers.add(appraisal::make_sevsnp_verifier());
+    appraisal::add_dcap_verifiers(s.verifiers);
+  } else {
+    for (auto& v : deps.verifiers) {
+      s.verifiers.add(std::move(v));
+    }
+  }
+  VOUCH_TRY(auto tls, tls_files(config, *s.clock));
+
+  // The router answers 503 until start-up finishes (the port is known only after binding).
+  add_ops_routes(svc->router_, s);
+  add_maa_routes(svc->router_, s);
+  add_rats_routes(svc->router_, s);
+  add_admin_routes(svc->router_, s);
+  add_enroll_routes(svc->router_, s);
+
+  http::ServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.threads = config.threads;
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_header_bytes = config.max_header_bytes;
+  options.read_timeout = config.read_timeout;
+  options.idle_timeout = config.idle_timeout;
+  options.shutdown_grace = config.shutdown_grace;
+  options.tls = tls;
+  ServiceImpl* impl = svc.get();
+  const std::size_t cores = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  impl->workers_ = std::make_unique<WorkerPool>(
+      config.workers != 0 ? config.workers : std::max<std::size_t>(4, 2 * cores));
+  auto handler = [impl](const http::HttpRequest& req,
+                        std::function<void(http::HttpResponse)> respond) {
+    ServiceState& st = impl->state_;
+    if (!impl->ready_.load()) {
+      respond(
+          problem(Error{ErrorKind::kUnavailable, checks::kDataDir, "starting up"}, req.request_id));
+      return;
+    }
+    // Load shedding: past kMaxQueued waiting requests, answer at once with 429 and Retry-After
+    // instead of letting latency grow without bound.
+    if (impl->workers_->pending() >= kMaxQueued) {
+      respond(problem(Error{ErrorKind::kUnavailable, checks::kRateLimited,
+                            "the service is at capacity; retry shortly"},
+                      req.request_id));
+      return;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    // The handler runs on a worker: the request is copied because the server's copy lives only
+    // until respond() is called, and the worker outlives this call.
+    impl->workers_->post([impl, &st, req, respond, started] {
+      const std::string route = impl->router_.route_of(req);
+      impl->router_.dispatch(req, [&st, respond, route, started, method = req.method,
+                                   id = req.request_id,
+                                   client = req.client_address](http::HttpResponse r) {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        st.metrics.observe_request(route.empty() ? "unmatched" : route, method, r.status, seconds);
+        if (r.status == 503) {
+          st.log->warn("dependency unavailable", {{"request_id", id}, {"route", route}});
+        } else if (r.status >= 500) {
+          st.log->error("request failed",
+                        {{"request_id", id}, {"route", route}, {"status", r.status}});
+        } else {
+          st.log->log(LogLevel::kDebug, "request",
+                      {{"request_id", id},
+                       {"method", method},
+                       {"route", route},
+                       {"status", r.status},
+                       {"client", client},
+                       {"ms", seconds * 1000}});
+        }
+        respond(std::move(r));
+      });
+    });
+  };
+  // Copy the port back so that effective_public_url() names the bound port.
+  VOUCH_TRY(svc->server_, http::HttpServer::start(options, handler));
+  s.config.listen_port = svc->server_->port();
+
+  s.tenants =
+      std::make_unique<Tenants>(s.store->tenants(), s.config.effective_public_url(), *s.clock);
+  Attestor::Deps ad;
+  ad.store = s.store.get();
+  ad.keys = s.keys.get();
+  ad.verifiers = &s.verifiers;
+  ad.clock = s.clock;
+  ad.random = s.random;
+  ad.metrics = &s.metrics;
+  ad.amd_kds = deps.amd_kds;
+  ad.intel_pcs = deps.intel_pcs;
+  // Configured offline collateral, cached in memory, when the composition root gave none.
+  if (ad.intel_pcs == nullptr && !config.intel_collateral_dir.empty()) {
+    svc->intel_offline_ =
+        std::make_unique<collateral::OfflineIntelPcs>(config.intel_collateral_dir);
+    svc->intel_cache_ =
+        std::make_unique<collateral::CachingIntelPcs>(*svc->intel_offline_, *s.clock);
+    ad.intel_pcs = svc->intel_cache_.get();
+  }
+  if (ad.amd_kds == nullptr && !config.amd_collateral_dir.empty()) {
+    svc->amd_offline_ = std::make_unique<collateral::OfflineAmdKds>(config.amd_collateral_dir);
+    svc->amd_cache_ = std::make_unique<collateral::CachingAmdKds>(*svc->amd_offline_, *s.clock);
+    ad.amd_kds = svc->amd_cache_.get();
+  }
+  ad.verifier_build = "vouch";
+  s.attestor = std::make_unique<Attestor>(std::move(ad));
+
+  auto startup = [&]() -> Status {
+    TenantSettings defaults;
+    defaults.token_lifetime = config.token_lifetime;
+    const auto alg = jose::jws_alg_from_name(config.token_algorithm);
+    if (!alg) {
+      return tl::unexpected(Error{ErrorKind::kInvalidArgument, checks::kTenantSettings,
+                                  "tokens.algorithm must be ES256, ES384, RS256 or PS256"});
+    }
+    defaults.signing_alg = *alg;
+    VOUCH_RETURN_IF_ERROR(s.tenants->ensure_default(defaults));
+    VOUCH_TRY(auto names, s.tenants->names());
+    for (const auto& name : names) {
+      VOUCH_TRY(auto view, s.tenants->get(name));
+      // Every published key must sign, or the service refuses to start.
+      VOUCH_RETURN_IF_ERROR(s.keys->self_test(name));
+      VOUCH_RETURN_IF_ERROR(s.keys->active(name, view->issuer, view->settings.signing_alg));
+    }
+    return bootstrap_admin_key(s, deps.log);
+  };
+  if (auto ok = startup(); !ok) {
+    svc->server_->stop();
+    svc->server_->wait();
+    return tl::unexpected(std::move(ok.error()));
+  }
+  impl->ready_ = true;
+  s.log->info("vouch serve started", {{"url", s.config.effective_public_url()},
+                                      {"store", std::string(s.store->backend())},
+                                      {"tls", !config.plain_http()},
+                                      {"dev", config.dev}});
+  return std::unique_ptr<Service>(std::move(svc));
+}
+
+}  // namespace vouch::service

@@ -1,0 +1,71 @@
+#pragma once
+
+// The state every route shares, built once by Service::start (service.cc). Routes are grouped by
+// API in routes_*.cc; each group registers itself on the router.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "appraisal/verifier.h"
+#include "base/time.h"
+#include "crypto/keys.h"
+#include "service/attest.h"
+#include "service/config.h"
+#include "service/http/router.h"
+#include "service/keys.h"
+#include "service/log.h"
+#include "service/metrics.h"
+#include "service/tenants.h"
+#include "store/store.h"
+
+// In a route returning HttpResponse: on error, return error_response(error), which each routes
+// file defines for its API's error shape.
+#define VOUCH_TRY_RESPONSE(expr)               \
+  do {                                         \
+    auto vouch_r_ = (expr);                    \
+    if (!vouch_r_.has_value()) {               \
+      return error_response(vouch_r_.error()); \
+    }                                          \
+  } while (false)
+#define VOUCH_TRY_RESPONSE_DECL(decl, expr) \
+  VOUCH_TRY_RESPONSE_IMPL_(VOUCH_CONCAT_(vouch_tr_, __LINE__), decl, expr)
+#define VOUCH_TRY_RESPONSE_IMPL_(tmp, decl, expr) \
+  auto tmp = (expr);                              \
+  if (!tmp.has_value()) {                         \
+    return error_response(tmp.error());           \
+  }                                               \
+  decl = std::move(tmp).value()
+
+namespace vouch::service {
+
+struct ServiceState {
+  Config config;
+  const Clock* clock = nullptr;
+  crypto::Random* random = nullptr;
+  Logger* log = nullptr;
+  store::StorePtr store;
+  std::unique_ptr<KeyRing> keys;
+  std::unique_ptr<Tenants> tenants;
+  appraisal::VerifierRegistry verifiers;
+  std::unique_ptr<Attestor> attestor;
+  Metrics metrics;
+  std::atomic<bool> draining{false};
+};
+
+// A tenant-scoped handler: `tenant` is "default" on "/x" and {tenant} on "/tenants/{tenant}/x".
+using TenantHandler = std::function<http::HttpResponse(
+    const http::HttpRequest&, const std::string& tenant, const http::PathParams&)>;
+
+// Registers `handler` at `suffix` for the default tenant and under /tenants/{tenant}.
+void add_tenant_route(http::Router& router, const std::string& method, const std::string& suffix,
+                      const TenantHandler& handler);
+
+void add_maa_routes(http::Router& router, ServiceState& state);
+void add_rats_routes(http::Router& router, ServiceState& state);
+void add_admin_routes(http::Router& router, ServiceState& state);
+void add_ops_routes(http::Router& router, ServiceState& state);
+void add_enroll_routes(http::Router& router, ServiceState& state);
+
+}  // namespace vouch::service

@@ -1,0 +1,38 @@
+#pragma once
+
+// WorkerPool runs request handlers off the server's I/O threads. Handlers verify evidence (CPU)
+// and then wait for the store's group commit (an fsync); with a few more workers than cores,
+// requests share commits while the I/O threads keep reading. Many more workers only add context
+// switches (measured in docs/benchmarks.md).
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vouch::service {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(std::size_t threads);
+  ~WorkerPool();  // finishes queued work, then joins
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void post(std::function<void()> task);
+  // Tasks waiting for a worker (for load shedding).
+  std::size_t pending();
+
+ private:
+  void run();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace vouch::service
