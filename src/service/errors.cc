@@ -7,6 +7,8 @@
 namespace vouch::service {
 namespace {
 
+thread_local std::string t_request_id;  // set by RequestScope on the handling thread
+
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -104,7 +106,17 @@ http::HttpResponse maa_error(const Error& error) {
   return r;
 }
 
+RequestScope::RequestScope(std::string_view request_id) {
+  t_request_id = request_id;
+}
+RequestScope::~RequestScope() {
+  t_request_id.clear();
+}
+
 http::HttpResponse problem(const Error& error, std::string_view request_id) {
+  if (request_id.empty()) {
+    request_id = t_request_id;
+  }
   const int status = http_status(error);
   const std::string check(error.check.str());
   nlohmann::json body = {{"type", "urn:vouch:check:" + check},

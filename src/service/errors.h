@@ -25,7 +25,16 @@ std::string_view maa_error_code(const Error& error) noexcept;
 http::HttpResponse maa_error(const Error& error);
 
 // application/problem+json: type (urn:vouch:check:<id>), title, status, detail, check, kind,
-// instance (the request id).
+// instance (the request id; when empty, the one of the request this thread is handling).
 http::HttpResponse problem(const Error& error, std::string_view request_id);
+
+// RequestScope names the request the current thread is handling, for problem()'s instance.
+class RequestScope {
+ public:
+  explicit RequestScope(std::string_view request_id);
+  ~RequestScope();
+  RequestScope(const RequestScope&) = delete;
+  RequestScope& operator=(const RequestScope&) = delete;
+};
 
 }  // namespace vouch::service

@@ -190,6 +190,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
     // The handler runs on a worker: the request is copied because the server's copy lives only
     // until respond() is called, and the worker outlives this call.
     impl->workers_->post([impl, &st, req, respond, started] {
+      const RequestScope scope(req.request_id);
       const std::string route = impl->router_.route_of(req);
       impl->router_.dispatch(req, [&st, respond, route, started, method = req.method,
                                    id = req.request_id,

@@ -614,6 +614,51 @@ class MaaSnp : public ::testing::Test {
   ServiceHarness h_{options()};
 };
 
+// RATS: an extended report (report || certificate table) bound to the session nonce attests on
+// its own, with no certificates sent alongside and no KDS configured.
+TEST_F(MaaSnp, RatsExtendedReportCarriesItsOwnCertificates) {
+  ClientResponse r = h_.post("/challenge-response/v1/newSession?nonceSize=32", "");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const Bytes nonce = base64_decode(body_json(r)["nonce"].get<std::string>()).value();
+  const std::string location = header_of(r, "location");
+  const std::string session = location.substr(location.find("/challenge-response"));
+
+  const FakeAmdPki& pki = FakeAmdPki::get(AmdProduct::kGenoa);
+  VekSpec spec;
+  spec.tcb = test_tcb(AmdProduct::kGenoa);
+  spec.chip_id = test_chip_id();
+  const FakeVek vek = pki.issue_vek(spec);
+  sevsnp::Report report = default_report(AmdProduct::kGenoa, 3, spec.tcb);
+  const Bytes bound = crypto::digest(crypto::HashAlg::kSha256, nonce);
+  std::fill(report.report_data.begin(), report.report_data.end(), 0);
+  std::copy(bound.begin(), bound.end(), report.report_data.begin());
+  sevsnp::CertTable table;
+  table.entries.push_back({sevsnp::kVcekGuid, vek.cert.der()});
+  table.entries.push_back({sevsnp::kAskGuid, pki.ask().der()});
+  table.entries.push_back({sevsnp::kArkGuid, pki.ark().der()});
+  Bytes extended = sign_report(report, vek.key);
+  const Bytes table_bytes = sevsnp::serialize(table);
+  extended.insert(extended.end(), table_bytes.begin(), table_bytes.end());
+
+  r = h_.post(session, std::string(extended.begin(), extended.end()), "",
+              "application/vnd.vouch.sevsnp-report");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json done = body_json(r);
+  EXPECT_EQ(done["appraisal"]["verdict"], "permit") << done.dump();
+  const json ear = h_.verify_token(done["result"].get<std::string>());
+  EXPECT_EQ(ear["ear_status"], "affirming");
+
+  // A corrupt table is malformed evidence, named as such.
+  r = h_.post("/challenge-response/v1/newSession", "");
+  const std::string loc2 = header_of(r, "location");
+  Bytes broken = sign_report(report, vek.key);
+  broken.insert(broken.end(), 40, 0xff);
+  r = h_.post(loc2.substr(loc2.find("/challenge-response")), std::string(broken.begin(), broken.end()),
+              "", "application/vnd.vouch.sevsnp-report");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_json(r)["appraisal"]["check"], "snp.cert_table");
+}
+
 TEST_F(MaaSnp, AttestIssuesTokenWithSnpClaims) {
   const auto [report, chain] = make_report({});
   const ClientResponse r = h_.post(std::string("/attest/SevSnpVm") + kApi,
