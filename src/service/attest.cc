@@ -307,6 +307,23 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
           std::string(policy::decision_name(a.evaluation->decision)));
     }
   }
+  nlohmann::json entry = {
+      {"type", std::string(appraisal::type_name(type))},
+      {"verdict", verdict},
+      {"evidence_sha256",
+       hex_encode(crypto::digest(crypto::HashAlg::kSha256, request.evidence.evidence))},
+      {"policy_hash", policy->hash()},
+      {"client", request.client_address},
+      {"request_id", request.request_id}};
+  if (a.error) {
+    entry["check"] = std::string(a.error->check.str());
+  }
+  if (request.draft_policy) {
+    entry["draft_policy"] = true;
+  }
+  // A signed token's status entry and the audit record commit together (one fsync); anything
+  // else is audited on its own.
+  bool audited = false;
   const bool sign = a.permitted() || request.profile == ResultProfile::kEar;
   if (sign) {
     const Timestamp now = d_.clock->now();
@@ -354,7 +371,11 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
       alloc.jti = r.jti;
       alloc.issued_at = now;
       alloc.expires_at = now + r.lifetime;
-      VOUCH_TRY(store::TokenStatus status, d_.store->token_status().allocate(alloc));
+      entry["jti"] = r.jti;
+      VOUCH_TRY(auto recorded,
+                d_.store->token_status().allocate_with_audit(alloc, now, "attestation", entry));
+      audited = true;
+      const store::TokenStatus& status = recorded.first;
       r.status = token::StatusReference{
           status.index, tenant.issuer + "/status-lists/" + std::to_string(status.list_id)};
     }
@@ -375,24 +396,12 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
     }
     out.jti = r.jti;
   }
-  nlohmann::json entry = {
-      {"type", std::string(appraisal::type_name(type))},
-      {"verdict", verdict},
-      {"evidence_sha256",
-       hex_encode(crypto::digest(crypto::HashAlg::kSha256, request.evidence.evidence))},
-      {"policy_hash", policy->hash()},
-      {"client", request.client_address},
-      {"request_id", request.request_id}};
-  if (a.error) {
-    entry["check"] = std::string(a.error->check.str());
+  if (!audited) {
+    if (!out.jti.empty()) {
+      entry["jti"] = out.jti;  // a draft-policy token (unsigned, no status entry)
+    }
+    VOUCH_RETURN_IF_ERROR(audit(tenant.name, "attestation", entry));
   }
-  if (!out.jti.empty()) {
-    entry["jti"] = out.jti;
-  }
-  if (request.draft_policy) {
-    entry["draft_policy"] = true;
-  }
-  VOUCH_RETURN_IF_ERROR(audit(tenant.name, "attestation", entry));
   return out;
 }
 

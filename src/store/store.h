@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.h"
@@ -390,6 +391,8 @@ struct StatusList {
   Bytes bits;                      // capacity / 8 bytes
 };
 
+struct AuditEntry;
+
 // TokenStatusStore allocates and revokes status list entries.
 class TokenStatusStore {
  public:
@@ -398,6 +401,12 @@ class TokenStatusStore {
   // list when it is full) for `jti` and returns the entry. Concurrent callers never share an
   // index. Fails with kAlreadyExists / store.token.exists when the jti already has one.
   [[nodiscard]] virtual Result<TokenStatus> allocate(const StatusAllocation& allocation) = 0;
+  // allocate_with_audit is allocate() and AuditLog::append(allocation.tenant, audit_time, kind,
+  // payload) in one transaction: an issued token's status entry and its audit record commit
+  // together (one commit, one fsync), or neither does. Fails as either would.
+  [[nodiscard]] virtual Result<std::pair<TokenStatus, AuditEntry>> allocate_with_audit(
+      const StatusAllocation& allocation, Timestamp audit_time, std::string_view kind,
+      const nlohmann::json& payload) = 0;
   // get returns the entry of `jti`, or kNotFound / store.token.not_found.
   [[nodiscard]] virtual Result<TokenStatus> get(std::string_view tenant, std::string_view jti) = 0;
   // revoke sets the token's bit at `now` and returns the entry; revoking again keeps the first

@@ -152,6 +152,37 @@ TEST_P(TokenStatusStoreTest, AllocatesConsecutiveIndicesAndStartsNewLists) {
               FailsWith(ErrorKind::kAlreadyExists, checks::kTokenExists));
 }
 
+TEST_P(TokenStatusStoreTest, AllocateWithAuditCommitsBothOrNeither) {
+  auto both = store().token_status().allocate_with_audit(make_allocation("j1"), at(3),
+                                                         "attestation", {{"jti", "j1"}});
+  ASSERT_THAT(both, Succeeds());
+  EXPECT_EQ(both->first.jti, "j1");
+  EXPECT_EQ(both->first.index, 0u);
+  EXPECT_EQ(both->second.sequence, 1u);
+  EXPECT_EQ(both->second.kind, "attestation");
+  EXPECT_THAT(store().token_status().get(kTenant, "j1"), Succeeds());
+  auto page = store().audit().page(kTenant, 0, 10);
+  ASSERT_THAT(page, Succeeds());
+  ASSERT_THAT(*page, SizeIs(1));
+  EXPECT_EQ(page->front().hash, both->second.hash);
+  // A taken jti fails the whole transaction: no second audit entry.
+  EXPECT_THAT(store().token_status().allocate_with_audit(make_allocation("j1"), at(4),
+                                                         "attestation", {{"jti", "j1"}}),
+              FailsWith(ErrorKind::kAlreadyExists, checks::kTokenExists));
+  EXPECT_EQ((*store().audit().head(kTenant))->sequence, 1u);
+  // An invalid audit payload fails before anything is written: no status entry either.
+  EXPECT_THAT(store().token_status().allocate_with_audit(make_allocation("j2"), at(5),
+                                                         "attestation", nlohmann::json::array()),
+              FailsWith(ErrorKind::kInvalidArgument, checks::kArgument));
+  EXPECT_THAT(store().token_status().get(kTenant, "j2"),
+              FailsWith(ErrorKind::kNotFound, checks::kTokenNotFound));
+  // The chain continues with plain appends.
+  ASSERT_THAT(store().audit().append(kTenant, at(6), "policy.set", {{"v", 1}}), Succeeds());
+  auto all = store().audit().page(kTenant, 0, 10);
+  ASSERT_THAT(all, Succeeds());
+  EXPECT_TRUE(verify_chain(*all).ok());
+}
+
 TEST_P(TokenStatusStoreTest, RevokeSetsTheBitLeastSignificantFirst) {
   for (int i = 0; i < 12; ++i) {
     ASSERT_THAT(store().token_status().allocate(make_allocation("j" + std::to_string(i))),

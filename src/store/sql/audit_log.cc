@@ -33,6 +33,22 @@ Result<AuditEntry> decode(const Row& row) {
   return e;
 }
 
+Result<std::optional<ChainHead>> select_head(Connection& c, std::string_view tenant) {
+  VOUCH_TRY(
+      std::optional<Row> row,
+      c.query_optional("SELECT seq, hash FROM audit_log WHERE tenant = ? ORDER BY seq DESC LIMIT 1",
+                       {tenant}));
+  if (!row) {
+    return std::optional<ChainHead>();
+  }
+  RowReader rd(*row);
+  const std::int64_t seq = rd.i64();
+  Bytes hash = rd.blob();
+  VOUCH_RETURN_IF_ERROR(rd.finish());
+  VOUCH_TRY(const std::uint64_t sequence, to_sequence(seq));
+  return std::optional<ChainHead>(ChainHead{sequence, std::move(hash)});
+}
+
 class SqlAuditLog final : public AuditLog {
  public:
   explicit SqlAuditLog(Database& db) : db_(db) {}
@@ -42,27 +58,7 @@ class SqlAuditLog final : public AuditLog {
     VOUCH_RETURN_IF_ERROR(check_id("tenant", tenant));
     VOUCH_RETURN_IF_ERROR(check_id("audit kind", kind));
     VOUCH_TRY(const std::string text, object_text("audit payload", payload, limits::kMaxJson));
-    return write(db_, [&](Connection& c) -> Result<AuditEntry> {
-      VOUCH_TRY(std::optional<ChainHead> head, select_head(c, tenant));
-      AuditEntry e;
-      e.tenant = std::string(tenant);
-      e.sequence = head ? head->sequence + 1 : 1;
-      e.time = time;
-      e.kind = std::string(kind);
-      e.payload = text;
-      e.prev_hash = head ? head->hash : Bytes(kAuditHashSize, 0);
-      e.hash = audit_entry_hash(e);
-      // Another node appending this sequence number first makes it a conflict: the body runs
-      // again, reads the new head and links to that.
-      VOUCH_RETURN_IF_ERROR(insert_racing(
-          c,
-          "INSERT INTO audit_log (tenant, seq, time, kind, payload, prev_hash, hash) VALUES (?, "
-          "?, ?, ?, ?, ?, ?)",
-          {e.tenant, static_cast<std::int64_t>(e.sequence), e.time, e.kind, e.payload, e.prev_hash,
-           e.hash},
-          "audit sequence"));
-      return e;
-    });
+    return write(db_, [&](Connection& c) { return append_audit(c, tenant, time, kind, text); });
   }
 
   Result<std::vector<AuditEntry>> page(std::string_view tenant, std::uint64_t after_sequence,
@@ -94,27 +90,33 @@ class SqlAuditLog final : public AuditLog {
     });
   }
 
- private:
-  static Result<std::optional<ChainHead>> select_head(Connection& c, std::string_view tenant) {
-    VOUCH_TRY(std::optional<Row> row,
-              c.query_optional(
-                  "SELECT seq, hash FROM audit_log WHERE tenant = ? ORDER BY seq DESC LIMIT 1",
-                  {tenant}));
-    if (!row) {
-      return std::optional<ChainHead>();
-    }
-    RowReader rd(*row);
-    const std::int64_t seq = rd.i64();
-    Bytes hash = rd.blob();
-    VOUCH_RETURN_IF_ERROR(rd.finish());
-    VOUCH_TRY(const std::uint64_t sequence, to_sequence(seq));
-    return std::optional<ChainHead>(ChainHead{sequence, std::move(hash)});
-  }
-
   Database& db_;
 };
 
 }  // namespace
+
+Result<AuditEntry> append_audit(Connection& c, std::string_view tenant, Timestamp time,
+                                std::string_view kind, const std::string& text) {
+  VOUCH_TRY(std::optional<ChainHead> head, select_head(c, tenant));
+  AuditEntry e;
+  e.tenant = std::string(tenant);
+  e.sequence = head ? head->sequence + 1 : 1;
+  e.time = time;
+  e.kind = std::string(kind);
+  e.payload = text;
+  e.prev_hash = head ? head->hash : Bytes(kAuditHashSize, 0);
+  e.hash = audit_entry_hash(e);
+  // Another node appending this sequence number first makes it a conflict: the transaction body
+  // runs again, reads the new head and links to that.
+  VOUCH_RETURN_IF_ERROR(insert_racing(
+      c,
+      "INSERT INTO audit_log (tenant, seq, time, kind, payload, prev_hash, hash) VALUES (?, ?, "
+      "?, ?, ?, ?, ?)",
+      {e.tenant, static_cast<std::int64_t>(e.sequence), e.time, e.kind, e.payload, e.prev_hash,
+       e.hash},
+      "audit sequence"));
+  return e;
+}
 
 std::unique_ptr<AuditLog> make_audit_log(Database& db) {
   return std::make_unique<SqlAuditLog>(db);

@@ -106,4 +106,11 @@ std::unique_ptr<CollateralCache> make_collateral_cache(Database& db);
 std::unique_ptr<SecretStore> make_secret_store(Database& db);
 std::unique_ptr<EnrollmentStore> make_enrollment_store(Database& db);
 
+// append_audit links one entry to the tenant's audit chain inside the caller's transaction
+// (AuditLog::append, and TokenStatusStore::allocate_with_audit, which commits it together with a
+// status entry). `text` is the payload's canonical JSON, already checked.
+[[nodiscard]] Result<AuditEntry> append_audit(Connection& c, std::string_view tenant,
+                                              Timestamp time, std::string_view kind,
+                                              const std::string& text);
+
 }  // namespace vouch::store::sql

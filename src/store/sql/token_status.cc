@@ -60,48 +60,67 @@ Result<std::optional<std::pair<std::int64_t, std::int64_t>>> take_index(Connecti
   return std::optional<std::pair<std::int64_t, std::int64_t>>(std::in_place, list_id, index);
 }
 
+Status check_allocation(const StatusAllocation& a) {
+  VOUCH_RETURN_IF_ERROR(check_token(a.tenant, a.jti));
+  if (a.list_capacity < 8 || a.list_capacity % 8 != 0 ||
+      a.list_capacity > limits::kMaxStatusListCapacity) {
+    return fail(ErrorKind::kInvalidArgument, checks::kLimit,
+                "status list capacity must be a multiple of 8 in 8.." +
+                    std::to_string(limits::kMaxStatusListCapacity));
+  }
+  return {};
+}
+
+// The body of allocate(), inside the caller's transaction.
+Result<TokenStatus> allocate_in(Connection& c, const StatusAllocation& a) {
+  VOUCH_RETURN_IF_ERROR(require_tenant(c, a.tenant));
+  VOUCH_TRY(std::optional<Row> existing,
+            c.query_optional("SELECT 1 FROM token_status WHERE tenant = ? AND jti = ?",
+                             {a.tenant, a.jti}));
+  if (existing) {
+    return fail(ErrorKind::kAlreadyExists, checks::kTokenExists,
+                "token '" + a.jti + "' already has a status entry");
+  }
+  VOUCH_TRY(auto taken, take_index(c, a.tenant));
+  if (!taken) {
+    VOUCH_TRY(
+        const std::vector<Row> rows,
+        c.query("SELECT COALESCE(MAX(list_id), 0) FROM status_lists WHERE tenant = ?", {a.tenant}));
+    RowReader rd(rows.at(0));
+    const std::int64_t list_id = rd.i64() + 1;
+    VOUCH_RETURN_IF_ERROR(rd.finish());
+    VOUCH_RETURN_IF_ERROR(insert_racing(
+        c, "INSERT INTO status_lists (tenant, list_id, capacity, next_index) VALUES (?, ?, ?, 1)",
+        {a.tenant, list_id, a.list_capacity}, "status list"));
+    taken.emplace(list_id, 0);
+  }
+  VOUCH_RETURN_IF_ERROR(insert_racing(
+      c,
+      "INSERT INTO token_status (tenant, jti, list_id, idx, issued_at, expires_at, revoked_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, NULL)",
+      {a.tenant, a.jti, taken->first, taken->second, a.issued_at, a.expires_at}, "status entry"));
+  return select_token(c, a.tenant, a.jti);
+}
+
 class SqlTokenStatusStore final : public TokenStatusStore {
  public:
   explicit SqlTokenStatusStore(Database& db) : db_(db) {}
 
   Result<TokenStatus> allocate(const StatusAllocation& a) override {
-    VOUCH_RETURN_IF_ERROR(check_token(a.tenant, a.jti));
-    if (a.list_capacity < 8 || a.list_capacity % 8 != 0 ||
-        a.list_capacity > limits::kMaxStatusListCapacity) {
-      return fail(ErrorKind::kInvalidArgument, checks::kLimit,
-                  "status list capacity must be a multiple of 8 in 8.." +
-                      std::to_string(limits::kMaxStatusListCapacity));
-    }
-    return write(db_, [&](Connection& c) -> Result<TokenStatus> {
-      VOUCH_RETURN_IF_ERROR(require_tenant(c, a.tenant));
-      VOUCH_TRY(std::optional<Row> existing,
-                c.query_optional("SELECT 1 FROM token_status WHERE tenant = ? AND jti = ?",
-                                 {a.tenant, a.jti}));
-      if (existing) {
-        return fail(ErrorKind::kAlreadyExists, checks::kTokenExists,
-                    "token '" + a.jti + "' already has a status entry");
-      }
-      VOUCH_TRY(auto taken, take_index(c, a.tenant));
-      if (!taken) {
-        VOUCH_TRY(const std::vector<Row> rows,
-                  c.query("SELECT COALESCE(MAX(list_id), 0) FROM status_lists WHERE tenant = ?",
-                          {a.tenant}));
-        RowReader rd(rows.at(0));
-        const std::int64_t list_id = rd.i64() + 1;
-        VOUCH_RETURN_IF_ERROR(rd.finish());
-        VOUCH_RETURN_IF_ERROR(insert_racing(
-            c,
-            "INSERT INTO status_lists (tenant, list_id, capacity, next_index) VALUES (?, ?, ?, 1)",
-            {a.tenant, list_id, a.list_capacity}, "status list"));
-        taken.emplace(list_id, 0);
-      }
-      VOUCH_RETURN_IF_ERROR(insert_racing(
-          c,
-          "INSERT INTO token_status (tenant, jti, list_id, idx, issued_at, expires_at, "
-          "revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)",
-          {a.tenant, a.jti, taken->first, taken->second, a.issued_at, a.expires_at},
-          "status entry"));
-      return select_token(c, a.tenant, a.jti);
+    VOUCH_RETURN_IF_ERROR(check_allocation(a));
+    return write(db_, [&](Connection& c) { return allocate_in(c, a); });
+  }
+
+  Result<std::pair<TokenStatus, AuditEntry>> allocate_with_audit(
+      const StatusAllocation& a, Timestamp audit_time, std::string_view kind,
+      const nlohmann::json& payload) override {
+    VOUCH_RETURN_IF_ERROR(check_allocation(a));
+    VOUCH_RETURN_IF_ERROR(check_id("audit kind", kind));
+    VOUCH_TRY(const std::string text, object_text("audit payload", payload, limits::kMaxJson));
+    return write(db_, [&](Connection& c) -> Result<std::pair<TokenStatus, AuditEntry>> {
+      VOUCH_TRY(TokenStatus status, allocate_in(c, a));
+      VOUCH_TRY(AuditEntry entry, append_audit(c, a.tenant, audit_time, kind, text));
+      return std::make_pair(std::move(status), std::move(entry));
     });
   }
 
