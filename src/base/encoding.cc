@@ -60,6 +60,28 @@ std::string b64_encode(ByteSpan in, std::string_view alphabet, bool pad) {
 enum class Alphabet { kStd, kUrl, kEither };
 enum class Padding { kRequired, kForbidden, kOptional };
 
+// Decoding table: 0..63 for the shared characters; '+' '/' carry kB64StdOnly and '-' '_'
+// kB64UrlOnly on top of their value (62, 63), so one pass also tells which alphabet was used.
+constexpr std::uint8_t kB64Invalid = 0xFF;
+constexpr std::uint8_t kB64StdOnly = 0x40;
+constexpr std::uint8_t kB64UrlOnly = 0x80;
+constexpr std::array<std::uint8_t, 256> kB64Table = [] {
+  std::array<std::uint8_t, 256> t{};
+  t.fill(kB64Invalid);
+  for (int i = 0; i < 26; ++i) {
+    t[static_cast<std::size_t>('A' + i)] = static_cast<std::uint8_t>(i);
+    t[static_cast<std::size_t>('a' + i)] = static_cast<std::uint8_t>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i) {
+    t[static_cast<std::size_t>('0' + i)] = static_cast<std::uint8_t>(52 + i);
+  }
+  t['+'] = 62 | kB64StdOnly;
+  t['/'] = 63 | kB64StdOnly;
+  t['-'] = 62 | kB64UrlOnly;
+  t['_'] = 63 | kB64UrlOnly;
+  return t;
+}();
+
 Result<Bytes> b64_decode(std::string_view in, Alphabet alphabet, Padding padding) {
   auto bad = [](std::string why) {
     return fail(ErrorKind::kInvalidArgument, checks::kBase64Decode, std::move(why));
@@ -83,44 +105,59 @@ Result<Bytes> b64_decode(std::string_view in, Alphabet alphabet, Padding padding
   if (num_pad != 0 && num_pad != expected_pad) {
     return bad("wrong padding");
   }
-  bool seen_std = false;
-  bool seen_url = false;
-  Bytes out;
-  out.reserve(len / 4 * 3 + 2);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < len; ++i) {
-    const char c = in[i];
-    int v = -1;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+' || c == '/') {
-      seen_std = true;
-      v = c == '+' ? 62 : 63;
-    } else if (c == '-' || c == '_') {
-      seen_url = true;
-      v = c == '-' ? 62 : 63;
+  // Full quads through the table, then the 2- or 3-character tail.
+  const std::size_t full = len / 4 * 4;
+  const std::size_t tail = len - full;
+  Bytes out(full / 4 * 3 + (tail == 0 ? 0 : tail - 1));
+  std::uint8_t* o = out.data();
+  std::uint8_t flags = 0;
+  auto invalid_at = [&](std::size_t from) {
+    std::size_t i = from;
+    while (i < len && kB64Table[static_cast<unsigned char>(in[i])] != kB64Invalid) {
+      ++i;
     }
-    if (v < 0) {
-      return bad("invalid character at position " + std::to_string(i));
+    return bad("invalid character at position " + std::to_string(i));
+  };
+  for (std::size_t i = 0; i < full; i += 4) {
+    const std::uint8_t e0 = kB64Table[static_cast<unsigned char>(in[i])];
+    const std::uint8_t e1 = kB64Table[static_cast<unsigned char>(in[i + 1])];
+    const std::uint8_t e2 = kB64Table[static_cast<unsigned char>(in[i + 2])];
+    const std::uint8_t e3 = kB64Table[static_cast<unsigned char>(in[i + 3])];
+    if (e0 == kB64Invalid || e1 == kB64Invalid || e2 == kB64Invalid || e3 == kB64Invalid) {
+      return invalid_at(i);
     }
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
+    flags |= static_cast<std::uint8_t>(e0 | e1 | e2 | e3);
+    const std::uint32_t v = (std::uint32_t{e0 & 63u} << 18) | (std::uint32_t{e1 & 63u} << 12) |
+                            (std::uint32_t{e2 & 63u} << 6) | std::uint32_t{e3 & 63u};
+    *o++ = static_cast<std::uint8_t>(v >> 16);
+    *o++ = static_cast<std::uint8_t>(v >> 8);
+    *o++ = static_cast<std::uint8_t>(v);
+  }
+  if (tail != 0) {
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < tail; ++k) {
+      const std::uint8_t e = kB64Table[static_cast<unsigned char>(in[full + k])];
+      if (e == kB64Invalid) {
+        return invalid_at(full);
+      }
+      flags |= e;
+      v |= std::uint32_t{e & 63u} << (18 - 6 * k);
+    }
+    *o++ = static_cast<std::uint8_t>(v >> 16);
+    if (tail == 3) {
+      *o++ = static_cast<std::uint8_t>(v >> 8);
+    }
+    // The bits below the last whole byte must be zero (canonical encoding).
+    const std::uint32_t rest = tail == 2 ? (v & 0xFFFFu) : (v & 0xFFu);
+    if (rest != 0) {
+      return bad("non-zero trailing bits");
     }
   }
+  const bool seen_std = (flags & kB64StdOnly) != 0;
+  const bool seen_url = (flags & kB64UrlOnly) != 0;
   if ((alphabet == Alphabet::kStd && seen_url) || (alphabet == Alphabet::kUrl && seen_std) ||
       (seen_std && seen_url)) {
     return bad("mixed or wrong base64 alphabet");
-  }
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-    return bad("non-zero trailing bits");
   }
   return out;
 }

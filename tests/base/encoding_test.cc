@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <string>
+
 #include "testing/matchers.h"
 
 namespace vouch {
@@ -58,6 +61,40 @@ TEST(Base64, RejectsMalformedInput) {
               FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
   EXPECT_THAT(base64_decode_any("Zg=a"),
               FailsWith(ErrorKind::kInvalidArgument, checks::kBase64Decode));
+}
+
+TEST(Base64, RoundTripsEveryLengthAndByteInBothAlphabets) {
+  // Deterministic bytes covering all 256 values across lengths 0..299 (every tail length).
+  for (std::size_t len = 0; len < 300; ++len) {
+    Bytes data(len);
+    for (std::size_t i = 0; i < len; ++i) {
+      data[i] = static_cast<std::uint8_t>((i * 167 + len * 31) & 0xff);
+    }
+    const std::string std_text = base64_encode(data);
+    const std::string url_text = base64url_encode(data);
+    ASSERT_EQ(base64_decode(std_text).value(), data) << len;
+    ASSERT_EQ(base64url_decode(url_text).value(), data) << len;
+    ASSERT_EQ(base64_decode_any(std_text).value(), data) << len;
+    ASSERT_EQ(base64_decode_any(url_text).value(), data) << len;
+  }
+}
+
+TEST(Base64, NamesThePositionOfTheFirstBadCharacter) {
+  auto r = base64_decode_any("Zm9vYmFy Zm9vYg");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().detail.find("position 8"), std::string::npos) << r.error().detail;
+  r = base64_decode_any("Zm9vYm*");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().detail.find("position 6"), std::string::npos) << r.error().detail;
+  // Every byte that is not in either alphabet is refused, wherever it sits in a quad.
+  for (int c = 0; c < 256; ++c) {
+    const bool ok = std::isalnum(c) != 0 || c == '+' || c == '/' || c == '-' || c == '_';
+    for (std::size_t at = 0; at < 4; ++at) {
+      std::string text = "QUJD";
+      text[at] = static_cast<char>(c);
+      EXPECT_EQ(base64_decode_any(text).has_value(), ok) << c << " at " << at;
+    }
+  }
 }
 
 }  // namespace
