@@ -107,7 +107,8 @@ ClientResponse HttpClient::request(const std::string& method, const std::string&
   }
   req.body() = body;
   req.prepare_payload();
-  ClientResponse r = impl_->tls ? impl_->exchange(*impl_->secure, req) : impl_->exchange(*impl_->plain, req);
+  ClientResponse r =
+      impl_->tls ? impl_->exchange(*impl_->secure, req) : impl_->exchange(*impl_->plain, req);
   if (r.status == 0 || !r.keep_alive) {
     impl_->plain.reset();
     impl_->secure.reset();

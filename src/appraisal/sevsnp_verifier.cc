@@ -49,8 +49,8 @@ class SevSnpVerifier final : public EvidenceVerifier {
       report = report.first(sevsnp::kReportSize);
       kds.emplace(from_table(*table), context.amd_kds);
     } else {
-      auto supplied = collateral::SuppliedAmdKds::from_pem_chain(
-          as_bytes(request.certificates_pem), context.amd_kds);
+      auto supplied = collateral::SuppliedAmdKds::from_pem_chain(as_bytes(request.certificates_pem),
+                                                                 context.amd_kds);
       if (!supplied) {
         return tl::unexpected(log.fail(std::move(supplied.error()).with_context("certificates")));
       }

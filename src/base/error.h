@@ -18,7 +18,8 @@ enum class ErrorKind : std::uint8_t {
   kNotFound,
   kAlreadyExists,
   kFailedPrecondition,
-  kUnavailable,  // a dependency (the database) cannot answer right now: busy, down, disk full; retry
+  kUnavailable,  // a dependency (the database) cannot answer right now: busy, down, disk full;
+                 // retry
   kInternal,     // bug, dependency failure, invariant violation
 };
 

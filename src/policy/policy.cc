@@ -1,9 +1,9 @@
 #include "policy/policy.h"
 
 #include "base/encoding.h"
+#include "crypto/digest.h"
 #include "policy/evaluator.h"
 #include "policy/parser.h"
-#include "crypto/digest.h"
 
 namespace vouch::policy {
 

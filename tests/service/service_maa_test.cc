@@ -653,8 +653,8 @@ TEST_F(MaaSnp, RatsExtendedReportCarriesItsOwnCertificates) {
   const std::string loc2 = header_of(r, "location");
   Bytes broken = sign_report(report, vek.key);
   broken.insert(broken.end(), 40, 0xff);
-  r = h_.post(loc2.substr(loc2.find("/challenge-response")), std::string(broken.begin(), broken.end()),
-              "", "application/vnd.vouch.sevsnp-report");
+  r = h_.post(loc2.substr(loc2.find("/challenge-response")),
+              std::string(broken.begin(), broken.end()), "", "application/vnd.vouch.sevsnp-report");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(body_json(r)["appraisal"]["check"], "snp.cert_table");
 }

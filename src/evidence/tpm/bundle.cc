@@ -10,11 +10,13 @@ namespace vouch::tpm {
 namespace {
 
 constexpr CheckId kBundle{"tpm.bundle"};
-constexpr std::size_t kMaxStructure = 64 * 1024;     // quote, signature, AK, one certificate
+constexpr std::size_t kMaxStructure = 64 * 1024;  // quote, signature, AK, one certificate
 constexpr std::size_t kMaxEventLog = 4 * 1024 * 1024;
 constexpr std::size_t kMaxChain = 8;
 
-auto bad(std::string why) { return malformed(kBundle, std::move(why)); }
+auto bad(std::string why) {
+  return malformed(kBundle, std::move(why));
+}
 
 Result<Bytes> b64_member(const nlohmann::json& v, const std::string& name, std::size_t max) {
   if (!v.is_string()) {
@@ -57,7 +59,8 @@ Result<TpmBundle> parse_bundle(std::string_view json) {
                    " base64 certificates");
       }
       for (std::size_t i = 0; i < value.size(); ++i) {
-        VOUCH_TRY(Bytes der, b64_member(value[i], key + "[" + std::to_string(i) + "]", kMaxStructure));
+        VOUCH_TRY(Bytes der,
+                  b64_member(value[i], key + "[" + std::to_string(i) + "]", kMaxStructure));
         out.ak_certificate_chain.push_back(std::move(der));
       }
     } else if (key == "pcrs") {

@@ -13,8 +13,8 @@
 namespace vouch::service::http {
 
 struct HttpRequest {
-  std::string method;  // upper case: "GET", "POST", ...
-  std::string path;    // percent-decoded path, without the query
+  std::string method;                          // upper case: "GET", "POST", ...
+  std::string path;                            // percent-decoded path, without the query
   std::map<std::string, std::string> query;    // decoded query parameters (last one wins)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;

@@ -36,17 +36,21 @@ TEST(TpmBundle, AcceptsUrlSafeUnpaddedBase64) {
 }
 
 TEST(TpmBundle, RejectsMalformedBundles) {
-  for (const char* bad : {
-           "not json", "[]", R"({"signature": "AA==", "ak_public": "AA=="})",
-           R"({"quote": "AA==", "ak_public": "AA=="})", R"({"quote": "AA==", "signature": "AA=="})",
-           R"({"quote": 5, "signature": "AA==", "ak_public": "AA=="})",
-           R"({"quote": "A!", "signature": "AA==", "ak_public": "AA=="})",
-           R"({"quote": "AA==", "signature": "AA==", "ak_public": "AA==", "extra": 1})",
-           R"({"quote": "AA==", "signature": "AA==", "ak_certificate_chain": []})",
-           R"({"quote": "AA==", "signature": "AA==", "ak_certificate_chain": [1]})",
-           R"({"quote": "AA==", "signature": "AA==", "ak_public": "AA==", "pcrs": {"sha256": {"0": "zz"}}})",
-           R"({"quote": "AA==", "signature": "AA==", "ak_public": "AA==", "pcrs": []})",
-       }) {
+  for (
+      const char* bad : {
+          "not json",
+          "[]",
+          R"({"signature": "AA==", "ak_public": "AA=="})",
+          R"({"quote": "AA==", "ak_public": "AA=="})",
+          R"({"quote": "AA==", "signature": "AA=="})",
+          R"({"quote": 5, "signature": "AA==", "ak_public": "AA=="})",
+          R"({"quote": "A!", "signature": "AA==", "ak_public": "AA=="})",
+          R"({"quote": "AA==", "signature": "AA==", "ak_public": "AA==", "extra": 1})",
+          R"({"quote": "AA==", "signature": "AA==", "ak_certificate_chain": []})",
+          R"({"quote": "AA==", "signature": "AA==", "ak_certificate_chain": [1]})",
+          R"({"quote": "AA==", "signature": "AA==", "ak_public": "AA==", "pcrs": {"sha256": {"0": "zz"}}})",
+          R"({"quote": "AA==", "signature": "AA==", "ak_public": "AA==", "pcrs": []})",
+      }) {
     auto r = parse_bundle(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::kMalformedEvidence) << bad;
