@@ -72,7 +72,8 @@ class TpmVerifier final : public EvidenceVerifier {
       }
       options.ak_certificate =
           tpm::AkCertificate{*leaf, context.trust.tpm_ak_anchors, std::move(intermediates)};
-    } else if (!context.trust.ak_is_enrolled || !context.trust.ak_is_enrolled(ak->key.spki_der())) {
+    } else if (auto name = tpm::registration_name(*ak);
+               !name || !context.trust.ak_is_enrolled || !context.trust.ak_is_enrolled(*name)) {
       return tl::unexpected(log.fail(Error{ErrorKind::kEvidenceRejected, checks::kTpmAkUntrusted,
                                            "the AK has no certificate and is not enrolled for "
                                            "this tenant"}));

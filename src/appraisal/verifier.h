@@ -59,8 +59,9 @@ Bytes binding_digest(const std::optional<Bytes>& nonce, const std::optional<Boun
 struct TenantTrust {
   // Anchors for TPM AK certificates (and EK certificates at enrolment).
   const crypto::TrustStore* tpm_ak_anchors = nullptr;
-  // TPM AKs the tenant enrolled or pinned, by DER SubjectPublicKeyInfo; nullptr: none.
-  std::function<bool(ByteSpan ak_spki)> ak_is_enrolled;
+  // Whether the tenant enrolled or pinned the AK with this registration name
+  // (tpm::registration_name); nullptr: none is.
+  std::function<bool(ByteSpan ak_name)> ak_is_enrolled;
 };
 
 // VerifyContext is everything external to the evidence.

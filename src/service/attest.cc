@@ -1,12 +1,9 @@
 #include "service/attest.h"
 
-#include <algorithm>
-
 #include "appraisal/check_ids.h"
 #include "base/encoding.h"
 #include "base/text.h"
 #include "crypto/digest.h"
-#include "evidence/tpm/ak.h"
 #include "jose/signature.h"
 #include "service/check_ids.h"
 #include "token/result.h"
@@ -217,18 +214,10 @@ appraisal::VerifyContext Attestor::context(const TenantView& tenant) {
   ctx.trust.tpm_ak_anchors = tenant.tpm_anchors.get();
   store::Store* store = d_.store;
   std::string name = tenant.name;
-  ctx.trust.ak_is_enrolled = [store, name](ByteSpan spki) {
-    auto aks = store->enrollment().list_aks(name);
-    if (!aks) {
-      return false;  // fail closed; the store error shows up on the next write anyway
-    }
-    for (const auto& ak : *aks) {
-      auto loaded = tpm::load_ak(ak.ak_public);
-      if (loaded && std::ranges::equal(loaded->key.spki_der(), spki)) {
-        return true;
-      }
-    }
-    return false;
+  // One indexed lookup per attestation: enrolment and pinning store the AK under its
+  // registration name.
+  ctx.trust.ak_is_enrolled = [store, name](ByteSpan ak_name) {
+    return store->enrollment().get_ak(name, ak_name).has_value();  // errors fail closed
   };
   ctx.amd_kds = d_.amd_kds;
   ctx.intel_pcs = d_.intel_pcs;

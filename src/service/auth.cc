@@ -97,4 +97,15 @@ Result<Principal> authorize(store::ApiKeyStore& store, const http::HttpRequest& 
   return Principal{std::string(tenant), std::string(key_id), key->role};
 }
 
+Status authorize_attestation(store::ApiKeyStore& keys, const http::HttpRequest& request,
+                             std::string_view tenant, bool key_required, Timestamp now) {
+  if (!key_required) {
+    return {};
+  }
+  VOUCH_TRY(Principal who, authorize(keys, request, tenant,
+                                     {store::Role::kAttester, store::Role::kVerifierOwner}, now));
+  (void)who;
+  return {};
+}
+
 }  // namespace vouch::service

@@ -43,4 +43,10 @@ struct Principal {
                                           const http::HttpRequest& request, std::string_view tenant,
                                           std::initializer_list<store::Role> roles, Timestamp now);
 
+// Attestation routes: when the tenant requires it, an attester (or verifier-owner) key.
+[[nodiscard]] Status authorize_attestation(store::ApiKeyStore& keys,
+                                           const http::HttpRequest& request,
+                                           std::string_view tenant, bool key_required,
+                                           Timestamp now);
+
 }  // namespace vouch::service

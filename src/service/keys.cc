@@ -1,7 +1,6 @@
 #include "service/keys.h"
 
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include "base/encoding.h"

@@ -330,18 +330,22 @@ class AdminRoutes {
     VOUCH_TRY_RESPONSE_DECL(tpm::Ak ak, tpm::load_ak(ak_public));
     store::EnrolledAk e;
     e.tenant = t;
-    if (ak.tpm_public) {
-      VOUCH_TRY_RESPONSE_DECL(e.ak_name, tpm::object_name(*ak.tpm_public));
-    } else {
-      e.ak_name = crypto::digest(crypto::HashAlg::kSha256, ak.key.spki_der());  // a bare SPKI
-    }
+    VOUCH_TRY_RESPONSE_DECL(e.ak_name, tpm::registration_name(ak));
     e.ak_public = ak_public;
     // No EK certificate vouches for a pinned AK: record the digest of an empty certificate.
     e.ek_certificate_digest = crypto::digest(crypto::HashAlg::kSha256, ByteSpan{});
     e.enrolled_at = s_.clock->now();
     VOUCH_TRY_RESPONSE(s_.store->enrollment().register_ak(e));
-    VOUCH_TRY_RESPONSE(s_.attestor->audit(t, "tpm.ak.pin", {{"ak_name", hex_encode(e.ak_name)}}));
-    return HttpResponse::json(201, json{{"ak_name", hex_encode(e.ak_name)}});
+    // "ak_name" is the TPM Name when the public area was given (what tpm2-tools print), else the
+    // registration name (SHA-256 of the key) under which the AK is stored either way.
+    std::string shown = hex_encode(e.ak_name);
+    if (ak.tpm_public) {
+      VOUCH_TRY_RESPONSE_DECL(Bytes tpm_name, tpm::object_name(*ak.tpm_public));
+      shown = hex_encode(tpm_name);
+    }
+    const json out = {{"ak_name", shown}, {"registration_name", hex_encode(e.ak_name)}};
+    VOUCH_TRY_RESPONSE(s_.attestor->audit(t, "tpm.ak.pin", out));
+    return HttpResponse::json(201, out);
   }
 
   // --- audit ---

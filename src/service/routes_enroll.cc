@@ -51,20 +51,11 @@ class EnrollRoutes {
  public:
   explicit EnrollRoutes(ServiceState& s) : s_(s) {}
 
-  Status maybe_authorize(const HttpRequest& req, const TenantView& tenant) {
-    if (!tenant.settings.attestation_requires_key) {
-      return {};
-    }
-    VOUCH_TRY(auto who,
-              authorize(s_.store->api_keys(), req, tenant.name,
-                        {store::Role::kAttester, store::Role::kVerifierOwner}, s_.clock->now()));
-    (void)who;
-    return {};
-  }
-
   HttpResponse start(const HttpRequest& req, const std::string& tenant_name) {
     VOUCH_TRY_RESPONSE_DECL(auto tenant, s_.tenants->get(tenant_name));
-    VOUCH_TRY_RESPONSE(maybe_authorize(req, *tenant));
+    VOUCH_TRY_RESPONSE(authorize_attestation(s_.store->api_keys(), req, tenant_name,
+                                             tenant->settings.attestation_requires_key,
+                                             s_.clock->now()));
     if (!tenant->tpm_anchors) {
       return error_response(Error{ErrorKind::kFailedPrecondition, checks::kTenantSettings,
                                   "the tenant has no TPM manufacturer CAs "
@@ -134,7 +125,9 @@ class EnrollRoutes {
   HttpResponse finish(const HttpRequest& req, const std::string& tenant_name,
                       const PathParams& params) {
     VOUCH_TRY_RESPONSE_DECL(auto tenant, s_.tenants->get(tenant_name));
-    VOUCH_TRY_RESPONSE(maybe_authorize(req, *tenant));
+    VOUCH_TRY_RESPONSE(authorize_attestation(s_.store->api_keys(), req, tenant_name,
+                                             tenant->settings.attestation_requires_key,
+                                             s_.clock->now()));
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) {
       return error_response(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
@@ -157,16 +150,20 @@ class EnrollRoutes {
     }
     store::EnrolledAk ak;
     ak.tenant = tenant_name;
-    ak.ak_name = c.ak_name;
+    VOUCH_TRY_RESPONSE_DECL(tpm::Ak loaded, tpm::load_ak(c.ak_public));
+    VOUCH_TRY_RESPONSE_DECL(ak.ak_name, tpm::registration_name(loaded));  // not the TPM Name
     ak.ak_public = c.ak_public;
     ak.ek_certificate_digest = c.ek_certificate_digest;
     ak.enrolled_at = s_.clock->now();
     VOUCH_TRY_RESPONSE(s_.store->enrollment().register_ak(ak));
     VOUCH_TRY_RESPONSE(
         s_.attestor->audit(tenant_name, "tpm.enroll",
-                           {{"ak_name", hex_encode(ak.ak_name)},
+                           {{"ak_name", hex_encode(c.ak_name)},
+                            {"registration_name", hex_encode(ak.ak_name)},
                             {"ek_certificate_sha256", hex_encode(ak.ek_certificate_digest)}}));
-    return HttpResponse::json(201, json{{"ak_name", hex_encode(ak.ak_name)}, {"enrolled", true}});
+    return HttpResponse::json(201, json{{"ak_name", hex_encode(c.ak_name)},
+                                        {"registration_name", hex_encode(ak.ak_name)},
+                                        {"enrolled", true}});
   }
 
  private:

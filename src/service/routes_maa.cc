@@ -208,11 +208,9 @@ class MaaRoutes {
     VOUCH_TRY_RESPONSE(check_api_version(req));
     VOUCH_TRY_RESPONSE_DECL(auto type, path_type(params));
     VOUCH_TRY_RESPONSE_DECL(auto tenant, s_.tenants->get(tenant_name));
-    if (tenant->settings.attestation_requires_key) {
-      VOUCH_TRY_RESPONSE(authorize(s_.store->api_keys(), req, tenant_name,
-                                   {store::Role::kAttester, store::Role::kVerifierOwner},
-                                   s_.clock->now()));
-    }
+    VOUCH_TRY_RESPONSE(authorize_attestation(s_.store->api_keys(), req, tenant_name,
+                                             tenant->settings.attestation_requires_key,
+                                             s_.clock->now()));
     VOUCH_TRY_RESPONSE_DECL(MaaAttestBody body, parse_maa_attest(type, req.body));
     AttestRequest ar;
     ar.tenant = tenant;

@@ -72,20 +72,11 @@ class RatsRoutes {
     return a;
   }
 
-  Status maybe_authorize(const HttpRequest& req, const TenantView& tenant) {
-    if (!tenant.settings.attestation_requires_key) {
-      return {};
-    }
-    VOUCH_TRY(auto who,
-              authorize(s_.store->api_keys(), req, tenant.name,
-                        {store::Role::kAttester, store::Role::kVerifierOwner}, s_.clock->now()));
-    (void)who;
-    return {};
-  }
-
   HttpResponse new_session(const HttpRequest& req, const std::string& tenant_name) {
     VOUCH_TRY_RESPONSE_DECL(auto tenant, s_.tenants->get(tenant_name));
-    VOUCH_TRY_RESPONSE(maybe_authorize(req, *tenant));
+    VOUCH_TRY_RESPONSE(authorize_attestation(s_.store->api_keys(), req, tenant_name,
+                                             tenant->settings.attestation_requires_key,
+                                             s_.clock->now()));
     const std::string given = req.query_param("nonce");
     const std::string size_text = req.query_param("nonceSize");
     if (!given.empty() && !size_text.empty()) {
@@ -137,7 +128,9 @@ class RatsRoutes {
   HttpResponse submit(const HttpRequest& req, const std::string& tenant_name,
                       const PathParams& params) {
     VOUCH_TRY_RESPONSE_DECL(auto tenant, s_.tenants->get(tenant_name));
-    VOUCH_TRY_RESPONSE(maybe_authorize(req, *tenant));
+    VOUCH_TRY_RESPONSE(authorize_attestation(s_.store->api_keys(), req, tenant_name,
+                                             tenant->settings.attestation_requires_key,
+                                             s_.clock->now()));
     const std::string media_type = req.header("content-type");
     const appraisal::EvidenceVerifier* verifier = s_.verifiers.find_media_type(media_type);
     if (verifier == nullptr) {

@@ -599,8 +599,8 @@ class SecretStore {
 // (MakeCredential / ActivateCredential).
 struct EnrolledAk {
   std::string tenant;
-  Bytes ak_name;                // the AK's TPM name (nameAlg || digest), 1..limits::kMaxId bytes
-  Bytes ak_public;              // TPM2B_PUBLIC or TPMT_PUBLIC as received
+  Bytes ak_name;    // the AK's registration name (tpm::registration_name), 1..kMaxId bytes
+  Bytes ak_public;  // TPM2B_PUBLIC or TPMT_PUBLIC as received
   Bytes ek_certificate_digest;  // SHA-256 of the EK certificate it was enrolled with
   Timestamp enrolled_at{};
 };

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "crypto/digest.h"
 #include "evidence/tpm/check_ids.h"
 #include "evidence/tpm/constants.h"
 
@@ -40,6 +41,10 @@ Result<Ak> load_ak(ByteSpan data) {
   return malformed(checks::kAkParse,
                    "the AK is not a TPMT_PUBLIC, TPM2B_PUBLIC, or PEM/DER public key (" +
                        std::to_string(data.size()) + " bytes)");
+}
+
+Result<Bytes> registration_name(const Ak& ak) {
+  return crypto::digest(crypto::HashAlg::kSha256, ak.key.spki_der());
 }
 
 }  // namespace vouch::tpm

@@ -20,6 +20,9 @@ struct Ak {
 // apart by content. Errors: tpm.ak.parse when it is none of them, otherwise the failing parser's
 // check (tpm.public.*, crypto.key.*) with the offset.
 [[nodiscard]] Result<Ak> load_ak(ByteSpan data);
+// The name a verifier registers an AK under: SHA-256 of its SubjectPublicKeyInfo, so the same key
+// matches whether it arrives as a TPM public area or as a plain public key.
+[[nodiscard]] Result<Bytes> registration_name(const Ak& ak);
 
 // Builds an Ak from a parsed TPM public area.
 [[nodiscard]] Result<Ak> ak_from_public(Public pub);
