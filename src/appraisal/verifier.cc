@@ -55,10 +55,16 @@ std::vector<std::string_view> VerifierRegistry::media_types() const {
 
 namespace {
 
-// A JWK, or the first key of a JWKS ({"keys": [...]}), in runtime data is the TEE's key.
+// A JWK, the first key of a JWKS ({"keys": [...]}), or the JWK under "jwk" (Vouch's attester)
+// or "tee-pubkey" (the KBS protocol's runtime data) is the TEE's key.
 std::optional<crypto::PublicKey> key_in(const nlohmann::json& j) {
   if (!j.is_object()) {
     return std::nullopt;
+  }
+  for (const char* member : {"jwk", "tee-pubkey"}) {
+    if (auto it = j.find(member); it != j.end() && it->is_object()) {
+      return key_in(*it);
+    }
   }
   if (j.contains("kty")) {
     if (auto k = crypto::public_key_from_jwk(j)) {

@@ -27,4 +27,14 @@ inline constexpr CheckId kEnrollSecret{"service.enroll.secret"};  // ActivateCre
 inline constexpr CheckId kRateLimited{"service.rate_limited"};    // 429
 inline constexpr CheckId kTls{"service.tls"};                     // TLS material unusable
 inline constexpr CheckId kDataDir{"service.data_dir"};            // data directory unusable
+// Relying party, background check: the remote verifier could not be reached or answered
+// nonsense (kUnavailable); it rejected the evidence (kEvidenceRejected) or its policy denied it
+// (kPolicyDenied), with the verifier's own check id in the detail.
+inline constexpr CheckId kRpVerifier{"service.rp.verifier"};
+inline constexpr CheckId kRpEvidenceRejected{"service.rp.evidence_rejected"};
+inline constexpr CheckId kRpEvidenceDenied{"service.rp.evidence_denied"};
+// KBS: no or unknown kbs-session-id cookie, or a session not yet attested (401).
+inline constexpr CheckId kKbsSession{"service.kbs.session"};
+// KBS: runtime-data nonce differs from the session's challenge.
+inline constexpr CheckId kKbsNonce{"service.kbs.nonce"};
 }  // namespace vouch::service::checks

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <sstream>
@@ -155,6 +156,28 @@ Status set_value(const std::string& key, const std::string& value, Config& c) {
     c.amd_collateral_dir = value;
     return ok();
   }
+  if (key == "relying_party.verifier_url") {
+    c.rp_verifier_url = value;
+    return ok();
+  }
+  if (key == "relying_party.audience") {
+    c.rp_audience = value;
+    return ok();
+  }
+  if (key == "relying_party.skew_seconds") {
+    return seconds(c.rp_skew);
+  }
+  if (key == "relying_party.revocation") {
+    if (value != "fail-closed" && value != "fail-open") {
+      return bad(key + ": expected \"fail-closed\" or \"fail-open\"");
+    }
+    c.rp_revocation_fail_open = value == "fail-open";
+    return ok();
+  }
+  if (key == "relying_party.ca_file") {
+    c.rp_ca_file = value;
+    return ok();
+  }
   if (key == "logging.level") {
     c.log_level = value;
     return ok();
@@ -235,8 +258,17 @@ Status apply_toml(std::string_view toml_text, Config& out) {
 
 Status apply_env(const std::map<std::string, std::string>& env, Config& out) {
   // VOUCH_SERVER_TLS_MODE -> server.tls.mode: known sections are matched longest first.
-  static const std::vector<std::string> kSections = {
-      "server_tls", "server", "service", "storage", "keys", "tokens", "collateral", "logging"};
+  // Pairs of environment prefix and dotted section.
+  static const std::vector<std::pair<std::string, std::string>> kSections = {
+      {"server_tls", "server.tls"},
+      {"server", "server"},
+      {"service", "service"},
+      {"storage", "storage"},
+      {"keys", "keys"},
+      {"tokens", "tokens"},
+      {"collateral", "collateral"},
+      {"relying_party", "relying_party"},
+      {"logging", "logging"}};
   for (const auto& [name, value] : env) {
     if (name == "VOUCH_KEK") {
       out.kek_base64 = value;
@@ -250,12 +282,8 @@ Status apply_env(const std::map<std::string, std::string>& env, Config& out) {
       ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     }
     bool matched = false;
-    for (const std::string& section : kSections) {
+    for (const auto& [section, dotted] : kSections) {
       if (rest.rfind(section + "_", 0) == 0) {
-        std::string dotted = section;
-        for (char& ch : dotted) {
-          ch = ch == '_' ? '.' : ch;
-        }
         VOUCH_RETURN_IF_ERROR(
             set_value(dotted + "." + rest.substr(section.size() + 1), value, out));
         matched = true;
@@ -307,6 +335,10 @@ Status validate(const Config& c) {
     }
   }
   return ok();
+}
+
+bool Config::has_role(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
 std::map<std::string, std::string> process_environment() {

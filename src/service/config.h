@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -55,6 +56,14 @@ struct Config {
   std::string amd_collateral_dir;    // AMD KDS layout; empty: certificates sent with evidence only
   // [logging]
   std::string log_level = "info";
+
+  // Relying party (docs/relying-party.md), served when roles include "relying-party".
+  std::string rp_verifier_url;           // background check: empty = the in-process verifier
+  std::string rp_audience;               // when set, result tokens must carry it in "aud"
+  std::chrono::seconds rp_skew{30};      // tolerance for exp, nbf and status lists
+  bool rp_revocation_fail_open = false;  // accept when a status list is unreachable (audited)
+  std::string rp_ca_file;  // trust for HTTPS to verifiers (JWKS, status lists, forwarding)
+  bool has_role(std::string_view role) const;
 
   std::string effective_storage_url() const;
   std::string effective_public_url() const;

@@ -113,11 +113,11 @@ RequestScope::~RequestScope() {
   t_request_id.clear();
 }
 
-http::HttpResponse problem(const Error& error, std::string_view request_id) {
+http::HttpResponse problem(const Error& error, std::string_view request_id, int status_override) {
   if (request_id.empty()) {
     request_id = t_request_id;
   }
-  const int status = http_status(error);
+  const int status = status_override != 0 ? status_override : http_status(error);
   const std::string check(error.check.str());
   nlohmann::json body = {{"type", "urn:vouch:check:" + check},
                          {"title", std::string(error_kind_name(error.kind))},

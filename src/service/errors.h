@@ -26,7 +26,10 @@ http::HttpResponse maa_error(const Error& error);
 
 // application/problem+json: type (urn:vouch:check:<id>), title, status, detail, check, kind,
 // instance (the request id; when empty, the one of the request this thread is handling).
-http::HttpResponse problem(const Error& error, std::string_view request_id);
+// status_override replaces http_status(error) where an API documents another status (the
+// relying party answers 401 for a bad token and 403 for a denial).
+http::HttpResponse problem(const Error& error, std::string_view request_id,
+                           int status_override = 0);
 
 // RequestScope names the request the current thread is handling, for problem()'s instance.
 class RequestScope {

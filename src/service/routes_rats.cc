@@ -22,6 +22,7 @@ constexpr std::string_view kSessionKind = "rats";
 constexpr std::string_view kSessionMediaType =
     "application/vnd.veraison.challenge-response-session+json";
 constexpr std::chrono::seconds kSessionTtl{300};
+constexpr std::string_view kRuntimeDataHeader = "vouch-runtime-data";
 
 HttpResponse error_response(const Error& e) {
   return problem(e, "");
@@ -152,6 +153,18 @@ class RatsRoutes {
     ar.evidence.evidence = Bytes(req.body.begin(), req.body.end());
     ar.evidence.nonce = session.nonce;
     ar.nonce = base64url_encode(session.nonce);
+    // Vouch extension: runtime data (a TEE key) bound with the nonce, as
+    // SHA-256(nonce || runtime data), for the passport model (docs/relying-party.md).
+    if (const std::string runtime = req.header(kRuntimeDataHeader); !runtime.empty()) {
+      auto decoded = base64_decode_any(runtime);
+      if (!decoded || decoded->empty()) {
+        (void)s_.store->sessions().complete(tenant_name, id, store::SessionState::kFailed,
+                                            "bad runtime data header");
+        return error_response(Error{ErrorKind::kInvalidArgument, checks::kRequestField,
+                                    std::string(kRuntimeDataHeader) + ": not base64 data"});
+      }
+      ar.evidence.runtime_data = appraisal::BoundData{std::move(*decoded), true};
+    }
     ar.client_address = req.client_address;
     ar.request_id = req.request_id;
     auto outcome = s_.attestor->attest(ar);

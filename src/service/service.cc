@@ -14,11 +14,15 @@
 #include "service/check_ids.h"
 #include "service/errors.h"
 #include "service/http/server.h"
+#include "service/relying_party.h"
 #include "service/state.h"
 #include "service/worker_pool.h"
 #include "token/signer.h"
 
 namespace vouch::service {
+
+ServiceState::ServiceState() = default;
+ServiceState::~ServiceState() = default;
 
 void add_tenant_route(http::Router& router, const std::string& method, const std::string& suffix,
                       const TenantHandler& handler) {
@@ -137,7 +141,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   }
   VOUCH_TRY(s.store, store::open_store(config.effective_storage_url()));
   VOUCH_TRY(Bytes kek, load_kek(config, *s.random));
-  s.keys = std::make_unique<KeyRing>(s.store->keys(), std::move(kek), *s.clock);
+  s.keys = std::make_unique<KeyRing>(s.store->keys(), kek, *s.clock);
   if (deps.verifiers.empty()) {
     s.verifiers.add(appraisal::make_tpm_verifier());
     s.verifiers.add(appraisal::make_sevsnp_verifier());
@@ -155,6 +159,11 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   add_rats_routes(svc->router_, s);
   add_admin_routes(svc->router_, s);
   add_enroll_routes(svc->router_, s);
+  const bool relying_party = config.has_role("relying-party");
+  if (relying_party) {
+    add_rp_routes(svc->router_, s);
+    add_kbs_routes(svc->router_, s);
+  }
 
   http::ServerOptions options;
   options.host = config.listen_host;
@@ -246,6 +255,9 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   }
   ad.verifier_build = "vouch";
   s.attestor = std::make_unique<Attestor>(std::move(ad));
+  if (relying_party) {
+    VOUCH_TRY(s.rp, RelyingParty::create(s, svc->router_, kek));
+  }
 
   auto startup = [&]() -> Status {
     TenantSettings defaults;

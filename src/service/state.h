@@ -40,7 +40,11 @@
 
 namespace vouch::service {
 
+class RelyingParty;
+
 struct ServiceState {
+  ServiceState();
+  ~ServiceState();
   Config config;
   const Clock* clock = nullptr;
   crypto::Random* random = nullptr;
@@ -50,6 +54,7 @@ struct ServiceState {
   std::unique_ptr<Tenants> tenants;
   appraisal::VerifierRegistry verifiers;
   std::unique_ptr<Attestor> attestor;
+  std::unique_ptr<RelyingParty> rp;  // when this node has the relying-party role
   Metrics metrics;
   std::atomic<bool> draining{false};
 };
@@ -67,5 +72,8 @@ void add_rats_routes(http::Router& router, ServiceState& state);
 void add_admin_routes(http::Router& router, ServiceState& state);
 void add_ops_routes(http::Router& router, ServiceState& state);
 void add_enroll_routes(http::Router& router, ServiceState& state);
+// The relying party (routes_rp.cc) and its KBS mode (routes_kbs.cc); need state.rp.
+void add_rp_routes(http::Router& router, ServiceState& state);
+void add_kbs_routes(http::Router& router, ServiceState& state);
 
 }  // namespace vouch::service
