@@ -1,6 +1,7 @@
 // `vouch admin ...`: the service's admin API (docs/service.md) over HTTP(S): policies, tenants,
 // settings, API keys, reference values, deny lists, signing keys, token revocation, TPM AK
-// pinning and the audit log. A thin shell: one request (or a few, for paging) per command.
+// pinning, relying-party secrets and the audit log. A thin shell: one request (or a few, for
+// paging) per command.
 
 #include <algorithm>
 #include <cstdlib>
@@ -54,6 +55,8 @@ struct AdminArgs {
   std::string jti;
   std::uint64_t after = 0;
   std::size_t limit = 100;
+  std::vector<std::string> issuers;
+  std::string policy_file;
 };
 
 std::string env_or(const char* name, std::string_view fallback) {
@@ -683,6 +686,96 @@ int ak_pin(Admin& a, const AdminArgs& args) {
   return kExitOk;
 }
 
+// ---- relying-party secrets ----
+
+// /rp/v1/secrets/NAME with each '/'-separated segment encoded on its own.
+std::string secret_url(const Admin& a, const std::string& name, std::string_view suffix = {}) {
+  std::string path = "/rp/v1/secrets";
+  std::size_t pos = 0;
+  while (pos <= name.size()) {
+    const std::size_t slash = std::min(name.find('/', pos), name.size());
+    path += "/" + http::percent_encode(name.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return a.tenant_url(path + std::string(suffix));
+}
+
+void print_secret(Admin& a, const json& j) {
+  a.out() << text_of(j, "name") << "  version " << text_of(j, "version") << "  trusted issuers "
+          << dump(j.value("trustedIssuers", json::array()), -1) << "  updated "
+          << text_of(j, "updatedAt") << "\n";
+}
+
+int secret_put(Admin& a, const AdminArgs& args) {
+  auto value = read_file(args.file, kMaxUploadBytes);
+  if (!value) {
+    return a.usage(value.error());
+  }
+  auto policy_text = read_text_file(args.policy_file, kMaxUploadBytes);
+  if (!policy_text) {
+    return a.usage(policy_text.error());
+  }
+  json policy = json::parse(*policy_text, nullptr, false);
+  if (!policy.is_object()) {
+    return a.usage(args.policy_file + ": the release policy is not a JSON object");
+  }
+  const json body = {{"value", base64_encode(*value)},
+                     {"releasePolicy", policy},
+                     {"trustedIssuers", args.issuers}};
+  int code = kExitOk;
+  auto j = a.call_json("PUT", secret_url(a, args.name), dump(body, -1), "application/json", code);
+  if (!j) {
+    return code;
+  }
+  if (!a.print_json(*j)) {
+    a.out() << "stored ";
+    print_secret(a, *j);
+  }
+  return kExitOk;
+}
+
+int secret_get(Admin& a, const AdminArgs& args) {
+  int code = kExitOk;
+  auto j = a.get(secret_url(a, args.name), code);
+  if (!j) {
+    return code;
+  }
+  if (!a.print_json(*j)) {
+    print_secret(a, *j);
+    a.out() << "release policy: " << dump(j->value("releasePolicy", json::object())) << "\n";
+  }
+  return kExitOk;
+}
+
+int secret_list(Admin& a) {
+  int code = kExitOk;
+  auto j = a.get(a.tenant_url("/rp/v1/secrets"), code);
+  if (!j) {
+    return code;
+  }
+  if (a.print_json(*j)) {
+    return kExitOk;
+  }
+  Table t{{"NAME", "VERSION", "TRUSTED ISSUERS", "UPDATED"}, {}};
+  for (const auto& e : j->value("secrets", json::array())) {
+    t.rows.push_back({text_of(e, "name"), text_of(e, "version"),
+                      dump(e.value("trustedIssuers", json::array()), -1), text_of(e, "updatedAt")});
+  }
+  t.print(a.out());
+  return kExitOk;
+}
+
+int secret_delete(Admin& a, const AdminArgs& args) {
+  int code = kExitOk;
+  if (!a.call("DELETE", secret_url(a, args.name), "", "", code)) {
+    return code;
+  }
+  if (!a.print_json(json::object())) {
+    a.out() << "deleted secret " << args.name << " (every version)\n";
+  }
+  return kExitOk;
+}
+
 int audit(Admin& a, const AdminArgs& args) {
   int code = kExitOk;
   auto j = a.get(a.tenant_url("/audit?after=" + std::to_string(args.after) +
@@ -882,6 +975,33 @@ void add_admin(CLI::App& app, const Context& ctx, Action& action) {
                   "The AK: TPMT_PUBLIC, TPM2B_PUBLIC, or a PEM/DER SubjectPublicKeyInfo")
       ->required();
   on_run(pin, args, ctx, action, [](Admin& a, const AdminArgs& x) { return ak_pin(a, x); });
+
+  // relying-party secrets
+  CLI::App* secret = sub(*admin, "secret",
+                         "The relying party's secrets (/rp/v1/secrets; rp-owner or "
+                         "verifier-owner key). Values are never shown");
+  secret->require_subcommand(1);
+  CLI::App* sput =
+      sub(*secret, "put", "Store a secret, or a new version of it, with its release rules");
+  sput->add_option("NAME", args->name, "Secret name (segments of [A-Za-z0-9._-], '/' between)")
+      ->required();
+  sput->add_option("--value-file", args->file, "File holding the secret value (any bytes)")
+      ->required();
+  sput->add_option("--release-policy", args->policy_file,
+                   "Key-release policy JSON file (Azure Key Vault's secure key release grammar)")
+      ->required();
+  sput->add_option("--trusted-issuer", args->issuers,
+                   "Verifier URL whose results may release it (repeatable)")
+      ->required();
+  on_run(sput, args, ctx, action, [](Admin& a, const AdminArgs& x) { return secret_put(a, x); });
+  CLI::App* sget2 = sub(*secret, "get", "Show a secret's version and release rules");
+  sget2->add_option("NAME", args->name, "Secret name")->required();
+  on_run(sget2, args, ctx, action, [](Admin& a, const AdminArgs& x) { return secret_get(a, x); });
+  CLI::App* slist2 = sub(*secret, "list", "List the tenant's secrets");
+  on_run(slist2, args, ctx, action, [](Admin& a, const AdminArgs&) { return secret_list(a); });
+  CLI::App* sdel = sub(*secret, "delete", "Delete a secret and every version of it");
+  sdel->add_option("NAME", args->name, "Secret name")->required();
+  on_run(sdel, args, ctx, action, [](Admin& a, const AdminArgs& x) { return secret_delete(a, x); });
 
   // audit
   CLI::App* log = sub(*admin, "audit", "Print the tenant's audit log");

@@ -28,5 +28,7 @@ void add_serve(CLI::App& app, const Context& ctx, Action& action);
 void add_audit(CLI::App& app, const Context& ctx, Action& action);
 // `admin ...`: the service's admin API over HTTP(S) (cli/admin.cc).
 void add_admin(CLI::App& app, const Context& ctx, Action& action);
+// `attest`: collect evidence and obtain a secret, passport or background check (cli/attest.cc).
+void add_attest(CLI::App& app, const Context& ctx, Action& action);
 
 }  // namespace vouch::cli
