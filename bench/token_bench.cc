@@ -22,7 +22,8 @@ std::unique_ptr<token::LocalSigner> make_signer(jose::JwsAlg alg) {
                                     .not_before = from_unix_seconds(kNow - 3600),
                                     .not_after = from_unix_seconds(kNow + 86400),
                                     .issuer = nullptr,
-                                    .issuer_key = nullptr};
+                                    .issuer_key = nullptr,
+                                    .subject_alt_names = {}};
   auto key = token::generate_signing_key(alg, options);
   auto signer = key ? token::LocalSigner::create(std::move(*key))
                     : Result<std::unique_ptr<token::LocalSigner>>(fail(key.error()));

@@ -1,6 +1,7 @@
 #include "appraisal/verifier.h"
 
 #include "appraisal/check_ids.h"
+#include "base/json_depth.h"
 #include "crypto/digest.h"
 #include "crypto/jwk.h"
 
@@ -80,6 +81,12 @@ std::optional<crypto::PublicKey> key_in(const nlohmann::json& j) {
 }
 
 Result<nlohmann::json> parse_json_data(const BoundData& d, std::string_view what) {
+  const std::string_view text(reinterpret_cast<const char*>(d.data.data()),  // NOLINT
+                              d.data.size());
+  if (json_nesting_depth(text) > kMaxUntrustedJsonDepth) {
+    return malformed(checks::kRuntimeData, std::string(what) + " nests deeper than " +
+                                               std::to_string(kMaxUntrustedJsonDepth) + " levels");
+  }
   nlohmann::json j = nlohmann::json::parse(d.data.begin(), d.data.end(), nullptr, false);
   if (j.is_discarded()) {
     return malformed(checks::kRuntimeData,

@@ -548,8 +548,10 @@ FlowResult run_flow(const FlowOptions& options, Transport& transport, EvidenceSo
   return run_flow(options, transport, evidence, *binding);
 }
 
-FlowResult run_flow(const FlowOptions& options, Transport& transport, EvidenceSource& evidence,
-                    const Binding& binding) {
+namespace {
+
+FlowResult run_flow_unguarded(const FlowOptions& options, Transport& transport,
+                              EvidenceSource& evidence, const Binding& binding) {
   FlowResult r;
   auto fail_with = [&r](Error e) {
     r.error = std::move(e);
@@ -577,6 +579,22 @@ FlowResult run_flow(const FlowOptions& options, Transport& transport, EvidenceSo
     r.error = s.error();
   }
   return r;
+}
+
+}  // namespace
+
+FlowResult run_flow(const FlowOptions& options, Transport& transport, EvidenceSource& evidence,
+                    const Binding& binding) {
+  // Answers are checked member by member, but a JSON accessor meeting an unexpected type throws;
+  // a hostile or broken server must not crash the attester, so that ends the flow as an error.
+  try {
+    return run_flow_unguarded(options, transport, evidence, binding);
+  } catch (const std::exception& e) {
+    FlowResult r;
+    r.error = flow_error(ErrorKind::kUnavailable, checks::kResponse,
+                         std::string("a server answer has an unexpected shape: ") + e.what());
+    return r;
+  }
 }
 
 }  // namespace vouch::attester

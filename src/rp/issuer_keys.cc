@@ -97,6 +97,11 @@ std::string_view trim_slash(std::string_view issuer) {
   return issuer;
 }
 
+// Loopback hosts, where plain http cannot be tampered with on the network.
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
 }  // namespace
 
 JwksCache::JwksCache(HttpGet get, const Clock& clock, JwksCacheOptions options)
@@ -106,6 +111,12 @@ Result<jose::JwkSet> JwksCache::fetch(const std::string& issuer) {
   const std::optional<Origin> issuer_origin = origin_of(issuer);
   if (!issuer_origin) {
     return unavailable(issuer, "the issuer is not an http(s) URL");
+  }
+  // Keys fetched over plain http could be swapped by anyone on the path, and with them any
+  // token forged: only https, except on loopback (development, tests).
+  if (issuer_origin->scheme == "http" && !is_loopback(issuer_origin->host) &&
+      !options_.allow_plain_http) {
+    return unavailable(issuer, "refusing to fetch keys over plain http from a remote issuer");
   }
   const std::string discovery_url =
       std::string(trim_slash(issuer)) + "/.well-known/openid-configuration";
@@ -154,6 +165,13 @@ Result<jose::JwkSet> JwksCache::keys(std::string_view issuer_in, bool refresh) {
         return e.keys;
       }
     }
+    // A failure is remembered for min_refresh_interval: an unreachable issuer costs one fetch
+    // per interval, not one per request (each of which would hold a worker for the timeouts).
+    if (it != entries_.end() && !it->second.has_keys && it->second.last_error &&
+        now - it->second.last_attempt < options_.min_refresh_interval) {
+      it->second.last_used = now;
+      return fail(*it->second.last_error);
+    }
   }
   // Fetch without holding the lock: a slow issuer does not hold up the others. Concurrent
   // callers for one issuer may both fetch; the last answer wins.
@@ -173,27 +191,40 @@ Result<jose::JwkSet> JwksCache::keys(std::string_view issuer_in, bool refresh) {
       it->second.last_used = now;
       return it->second.keys;
     }
+    if (it == entries_.end()) {
+      it = insert_entry(issuer);
+    }
+    it->second.has_keys = false;
+    it->second.last_error = fetched.error();
+    it->second.last_attempt = now;
+    it->second.last_used = now;
     return fail(std::move(fetched).error());
   }
   if (it == entries_.end()) {
-    while (!entries_.empty() && entries_.size() >= std::max<std::size_t>(options_.max_issuers, 1)) {
-      auto oldest = entries_.begin();
-      for (auto e = entries_.begin(); e != entries_.end(); ++e) {
-        if (e->second.last_used < oldest->second.last_used) {
-          oldest = e;
-        }
-      }
-      entries_.erase(oldest);
-    }
-    it = entries_.emplace(issuer, Entry{}).first;
+    it = insert_entry(issuer);
   }
   Entry& e = it->second;
   e.keys = *fetched;
   e.has_keys = true;
+  e.last_error.reset();
   e.fetched = now;
   e.last_attempt = now;
   e.last_used = now;
   return std::move(fetched).value();
+}
+
+std::map<std::string, JwksCache::Entry, std::less<>>::iterator JwksCache::insert_entry(
+    const std::string& issuer) {
+  while (!entries_.empty() && entries_.size() >= std::max<std::size_t>(options_.max_issuers, 1)) {
+    auto oldest = entries_.begin();
+    for (auto e = entries_.begin(); e != entries_.end(); ++e) {
+      if (e->second.last_used < oldest->second.last_used) {
+        oldest = e;
+      }
+    }
+    entries_.erase(oldest);
+  }
+  return entries_.emplace(issuer, Entry{}).first;
 }
 
 Result<jose::JwkSet> LocalThenRemote::keys(std::string_view issuer, bool refresh) {

@@ -37,6 +37,8 @@ struct JwksCacheOptions {
   std::chrono::seconds ttl{300};                  // a fetched JWKS is reused this long
   std::chrono::seconds min_refresh_interval{30};  // at most one refetch per issuer per interval
   std::size_t max_issuers = 64;                   // cache entries (least recently used dropped)
+  // Plain http is refused for issuers off loopback (keys could be swapped on the path).
+  bool allow_plain_http = false;
 };
 
 // JwksCache fetches `<issuer>/.well-known/openid-configuration`, then its "jwks_uri" (which must
@@ -44,8 +46,9 @@ struct JwksCacheOptions {
 // (jose::parse_jwks). A stale entry is served while a refetch fails only within ttl; after that
 // the failure is returned. The refetch bound applies to refresh requests while a set fetched
 // within ttl is cached (a token naming random kids cannot make it fetch more than once per
-// interval); an issuer with nothing usable cached is fetched on each call, and failures are not
-// cached. `issuer` is used without one trailing '/'. The HttpGet is called without the cache's
+// interval); a failed fetch is remembered and returned for min_refresh_interval before the
+// issuer is tried again. Plain http is refused off loopback. `issuer` is used without one
+// trailing '/'. The HttpGet is called without the cache's
 // lock held.
 class JwksCache final : public IssuerKeys {
  public:
@@ -59,8 +62,11 @@ class JwksCache final : public IssuerKeys {
     Timestamp last_attempt{};
     Timestamp last_used{};
     bool has_keys = false;
+    std::optional<Error> last_error;  // the last fetch failed (negative cache)
   };
   [[nodiscard]] Result<jose::JwkSet> fetch(const std::string& issuer);
+  // Adds an entry, dropping the least recently used one at max_issuers. Holds mu_.
+  std::map<std::string, Entry, std::less<>>::iterator insert_entry(const std::string& issuer);
   HttpGet get_;
   const Clock& clock_;
   JwksCacheOptions options_;

@@ -97,6 +97,23 @@ Result<crypto::PublicKey> bound_tee_key(const nlohmann::json& claims) {
   return key_missing("\"x-ms-runtime\" holds no key (\"keys\" or \"jwk\")");
 }
 
+namespace {
+
+// At most kMaxAuditText bytes of `text` (cut at a UTF-8 boundary), marked when cut.
+std::string bounded(const std::string& text) {
+  constexpr std::size_t kMaxAuditText = 512;
+  if (text.size() <= kMaxAuditText) {
+    return text;
+  }
+  std::size_t cut = kMaxAuditText;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return text.substr(0, cut) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
+}  // namespace
+
 Releaser::Releaser(Deps deps, ReleaseOptions options)
     : d_(std::move(deps)), options_(std::move(options)) {}
 
@@ -108,7 +125,9 @@ Result<Release> Releaser::release(const ReleaseRequest& request) {
   // Audits a refusal and returns it (or the audit failure, which refuses too).
   const auto refuse = [&](Error e) -> tl::unexpected<Error> {
     record["check"] = std::string(e.check.str());
-    record["detail"] = e.detail;
+    // Details can echo attacker-chosen text (an unverified "iss"): bounded, so that a refusal
+    // always fits the audit record and is never kept out of the log by its size.
+    record["detail"] = bounded(e.detail);
     if (d_.audit) {
       auto audited = d_.audit(request.tenant, "secret.refuse", record);
       if (!audited) {
@@ -142,7 +161,7 @@ Result<Release> Releaser::release(const ReleaseRequest& request) {
   if (!issuer) {
     return refuse(std::move(issuer).error());
   }
-  record["issuer"] = *issuer;
+  record["issuer"] = bounded(*issuer);
   const std::string* trusted = nullptr;
   for (const std::string& t : info->rules.trusted_issuers) {
     if (trim_slash(t) == trim_slash(*issuer)) {
@@ -226,7 +245,8 @@ Result<Release> Releaser::release(const ReleaseRequest& request) {
   }
 
   // 7. Unseal and encrypt to the TEE key.
-  auto opened = d_.secrets->open(request.tenant, request.secret);
+  // Exactly the version whose rules were checked, even if the owner rotated it meanwhile.
+  auto opened = d_.secrets->open(request.tenant, request.secret, info->version);
   if (!opened) {
     return refuse(std::move(opened).error());
   }

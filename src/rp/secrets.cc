@@ -350,9 +350,11 @@ Status SecretManager::remove(std::string_view tenant, std::string_view name) {
   return store_.purge(tenant, name);
 }
 
-Result<SecretManager::Opened> SecretManager::open(std::string_view tenant, std::string_view name) {
+Result<SecretManager::Opened> SecretManager::open(std::string_view tenant, std::string_view name,
+                                                  std::optional<std::int64_t> version) {
   VOUCH_RETURN_IF_ERROR(check_secret_name(name));
-  VOUCH_TRY(const store::SecretVersion row, store_.current(tenant, name).map_error([&](Error e) {
+  auto read = version ? store_.version(tenant, name, *version) : store_.current(tenant, name);
+  VOUCH_TRY(const store::SecretVersion row, std::move(read).map_error([&](Error e) {
     return deleted_as_not_found(std::move(e), tenant, name);
   }));
   if (kek_.size() != crypto::kAes256KeySize) {

@@ -86,7 +86,9 @@ class SecretManager {
     std::int64_t version = 0;
     Bytes value;
   };
-  [[nodiscard]] Result<Opened> open(std::string_view tenant, std::string_view name);
+  // `version`: exactly that version (the one whose rules a release checked), else the current.
+  [[nodiscard]] Result<Opened> open(std::string_view tenant, std::string_view name,
+                                    std::optional<std::int64_t> version = std::nullopt);
 
  private:
   struct Sealed {

@@ -88,6 +88,15 @@ std::optional<std::string> local_tenant(const std::string& base, std::string_vie
   return std::nullopt;
 }
 
+// A string member of untrusted JSON ("" when absent or not a string; never throws).
+std::string string_member(const json& j, const char* name) {
+  if (!j.is_object()) {
+    return "";
+  }
+  const auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::string kek_id(ByteSpan kek) {
   const std::string_view label = "vouch kek id";
   const Bytes mac =
@@ -123,7 +132,10 @@ Result<std::unique_ptr<RelyingParty>> RelyingParty::create(ServiceState& state,
   rp->issuer_keys_ = std::make_unique<rp::LocalThenRemote>(
       [s, base](std::string_view issuer) -> std::optional<Result<jose::JwkSet>> {
         const auto tenant = local_tenant(base, issuer);
-        if (!tenant || !s->tenants->get(*tenant)) {
+        // Only the tenant's own issuer ("<base>/tenants/default" is not the default tenant's).
+        if (!tenant || !s->tenants->get(*tenant) ||
+            without_trailing_slash(s->tenants->issuer_for(*tenant)) !=
+                without_trailing_slash(std::string(issuer))) {
           return std::nullopt;
         }
         return s->keys->published(*tenant);
@@ -224,8 +236,26 @@ Result<std::string> RelyingParty::appraise_remotely(const ForwardedEvidence& evi
   http::HttpClient client2(client_options(state_->config));
   http::ClientRequest submit;
   submit.method = "POST";
-  // The verifier names the session by absolute URL or by path.
-  submit.url = location.rfind("http", 0) == 0 ? location : base + location;
+  // The verifier names the session by absolute URL on its own origin, or by path; the evidence
+  // never goes anywhere else.
+  if (location.rfind("http", 0) == 0) {
+    auto session_url = http::parse_url(location);
+    auto verifier_url = http::parse_url(base);
+    if (!session_url || !verifier_url || session_url->tls != verifier_url->tls ||
+        session_url->host != verifier_url->host || session_url->port != verifier_url->port) {
+      return unavailable("the session URL " + location + " is not on the verifier's origin");
+    }
+    submit.url = location;
+  } else if (location.rfind('/', 0) == 0) {
+    auto verifier_url = http::parse_url(base);
+    if (!verifier_url) {
+      return unavailable("verifier_url is not a URL");
+    }
+    submit.url =
+        (verifier_url->tls ? "https://" : "http://") + verifier_url->authority() + location;
+  } else {
+    return unavailable("the session Location is neither a URL nor a path");
+  }
   submit.headers = {{"content-type", evidence.media_type},
                     {"vouch-runtime-data", base64url_encode(evidence.runtime_data)}};
   submit.body.assign(evidence.evidence.begin(), evidence.evidence.end());
@@ -238,30 +268,33 @@ Result<std::string> RelyingParty::appraise_remotely(const ForwardedEvidence& evi
     return unavailable("session answer is not JSON (HTTP " + std::to_string(answered->status) +
                        ")");
   }
-  const std::string remote_check = body.value("check", "");
+  const std::string remote_check = string_member(body, "check");
   if (answered->status != 200) {
     const std::string why = "HTTP " + std::to_string(answered->status) + " " + remote_check + ": " +
-                            body.value("detail", "");
+                            string_member(body, "detail");
     if (answered->status == 503 || answered->status == 429 || answered->status >= 500) {
       return unavailable(why);
     }
     return tl::unexpected(Error{ErrorKind::kEvidenceRejected, checks::kRpEvidenceRejected,
                                 "verifier " + base + ": " + why});
   }
-  const json appraisal = body.value("appraisal", json::object());
-  const std::string verdict = appraisal.value("verdict", "");
-  const std::string detail = "verifier " + base + ": " + appraisal.value("check", "") + ": " +
-                             appraisal.value("detail", "");
+  const auto appraisal_it = body.find("appraisal");
+  const json appraisal =
+      appraisal_it != body.end() && appraisal_it->is_object() ? *appraisal_it : json::object();
+  const std::string verdict = string_member(appraisal, "verdict");
+  const std::string detail = "verifier " + base + ": " + string_member(appraisal, "check") + ": " +
+                             string_member(appraisal, "detail");
   if (verdict == "reject") {
     return tl::unexpected(Error{ErrorKind::kEvidenceRejected, checks::kRpEvidenceRejected, detail});
   }
   if (verdict != "permit") {
     return tl::unexpected(Error{ErrorKind::kPolicyDenied, checks::kRpEvidenceDenied, detail});
   }
-  if (!body.contains("result") || !body["result"].is_string()) {
+  const std::string result = string_member(body, "result");
+  if (result.empty()) {
     return unavailable("session answer has no result");
   }
-  return body["result"].get<std::string>();
+  return result;
 }
 
 }  // namespace vouch::service

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/json_depth.h"
 #include "rp/check_ids.h"
+#include "service/auth.h"
 #include "service/check_ids.h"
 #include "service/errors.h"
 #include "service/relying_party.h"
@@ -96,8 +98,16 @@ class KbsRoutes {
  public:
   explicit KbsRoutes(ServiceState& s) : s_(s) {}
 
+  // Tenants that require attestation API keys require them here too (Authorization: Bearer
+  // vouch_...), on auth and attest; an attested session then carries the right.
+  Status attester(const HttpRequest& req, const std::string& tenant) {
+    VOUCH_TRY(auto view, s_.tenants->get(tenant));
+    return authorize_attestation(s_.store->api_keys(), req, tenant,
+                                 view->settings.attestation_requires_key, s_.clock->now());
+  }
+
   HttpResponse auth(const HttpRequest& req, const std::string& tenant) {
-    VOUCH_TRY_RESPONSE(s_.tenants->get(tenant));
+    VOUCH_TRY_RESPONSE(attester(req, tenant));
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object() || !body.contains("tee") || !body["tee"].is_string()) {
       return error_response(field_error("the auth request needs {\"version\", \"tee\"}"));
@@ -126,6 +136,7 @@ class KbsRoutes {
   }
 
   HttpResponse attest(const HttpRequest& req, const std::string& tenant) {
+    VOUCH_TRY_RESPONSE(attester(req, tenant));
     VOUCH_TRY_RESPONSE_DECL(auto view, s_.tenants->get(tenant));
     const std::string id = session_cookie(req);
     if (id.empty()) {
@@ -191,10 +202,16 @@ class KbsRoutes {
   }
 
   HttpResponse resource(const HttpRequest& req, const std::string& tenant, const PathParams& p) {
-    VOUCH_TRY_RESPONSE(s_.tenants->get(tenant));
+    VOUCH_TRY_RESPONSE_DECL(auto view, s_.tenants->get(tenant));
     std::string token;
     const std::string authorization = req.header("authorization");
     if (authorization.rfind("Bearer ", 0) == 0) {
+      // The bearer is the result token, so there is no room for an API key: tenants that
+      // require one take the session cookie only.
+      if (view->settings.attestation_requires_key) {
+        return kbs_error(session_error("this tenant requires an API key: use the kbs session"),
+                         "TokenNotFound", 401);
+      }
       token = authorization.substr(7);
     } else {
       const std::string id = session_cookie(req);
@@ -236,6 +253,9 @@ class KbsRoutes {
     const json* e = &ev;
     json parsed;
     if (ev.is_string()) {
+      if (json_nesting_depth(ev.get_ref<const std::string&>()) > kMaxUntrustedJsonDepth) {
+        return tl::unexpected(field_error("tee-evidence: nests too deep"));
+      }
       parsed = json::parse(ev.get<std::string>(), nullptr, false);
       if (parsed.is_discarded()) {
         return tl::unexpected(field_error("tee-evidence: not JSON"));

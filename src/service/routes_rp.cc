@@ -237,6 +237,9 @@ class RpRoutes {
     if (!nonce || !runtime || !evidence_bytes) {
       return error_response(bad_field("nonce, runtimeData and evidence.value must be base64"));
     }
+    // A secret that does not exist is refused before the challenge is spent and the verifier
+    // runs (the release checks it again, with its rules).
+    VOUCH_TRY_RESPONSE(s_.rp->secrets().info(tenant, name));
     // Consumed before anything else: a challenge answers one attempt, successful or not.
     VOUCH_TRY_RESPONSE(
         s_.store->sessions().consume_nonce(tenant, kChallengeKind, *nonce, s_.clock->now()));

@@ -1,5 +1,7 @@
 #include "service/service.h"
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -8,11 +10,13 @@
 #include "appraisal/verifier.h"
 #include "base/encoding.h"
 #include "base/file.h"
+#include "base/json_depth.h"
 #include "collateral/amd_kds_sources.h"
 #include "collateral/intel_pcs_sources.h"
 #include "service/auth.h"
 #include "service/check_ids.h"
 #include "service/errors.h"
+#include "service/http/client.h"
 #include "service/http/server.h"
 #include "service/relying_party.h"
 #include "service/state.h"
@@ -48,6 +52,36 @@ std::string certificate_pem(ByteSpan der) {
   return out + "-----END CERTIFICATE-----\n";
 }
 
+// Names the auto-generated certificate answers for: the listen address and the public URL's
+// host, and localhost names when listening on loopback or on every address.
+std::vector<std::string> tls_subject_alt_names(const Config& config) {
+  std::vector<std::string> names;
+  auto add = [&names](const std::string& host) {
+    if (host.empty()) {
+      return;
+    }
+    const bool ip = host.find_first_not_of("0123456789.") == std::string::npos ||
+                    host.find(':') != std::string::npos;
+    const std::string entry = (ip ? "IP:" : "DNS:") + host;
+    if (std::find(names.begin(), names.end(), entry) == names.end()) {
+      names.push_back(entry);
+    }
+  };
+  const std::string& host = config.listen_host;
+  if (host != "0.0.0.0" && host != "::") {
+    add(host);
+  }
+  if (auto url = http::parse_url(config.effective_public_url())) {
+    add(url->host);
+  }
+  if (host == "0.0.0.0" || host == "::" || host == "127.0.0.1" || host == "::1") {
+    add("localhost");
+    add("127.0.0.1");
+    add("::1");
+  }
+  return names;
+}
+
 // The server's TLS material as files the HTTP layer loads: configured files, or a self-signed
 // certificate generated into the data directory on first start (clients pin it or use their own
 // CA through mode "files").
@@ -66,6 +100,7 @@ Result<std::optional<http::TlsFiles>> tls_files(const Config& config, const Cloc
     VOUCH_TRY(crypto::PrivateKey key, crypto::PrivateKey::generate_ec(crypto::Curve::kP256));
     token::CertificateOptions options;
     options.common_name = config.listen_host;
+    options.subject_alt_names = tls_subject_alt_names(config);
     options.not_before = clock.now() - std::chrono::hours(1);
     options.not_after = clock.now() + std::chrono::days(365);
     VOUCH_TRY(crypto::Certificate cert, token::issue_certificate(key.public_key(), key, options));
@@ -195,15 +230,28 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
                       req.request_id));
       return;
     }
+    // JSON bodies deeper than any Vouch document are refused before any route parses them:
+    // copying or dumping a parsed value recurses, and a deep one would overflow the stack.
+    if (req.header("content-type").find("json") != std::string::npos &&
+        json_nesting_depth(req.body) > kMaxUntrustedJsonDepth) {
+      respond(problem(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
+                            "the JSON body nests deeper than " +
+                                std::to_string(kMaxUntrustedJsonDepth) + " levels"},
+                      req.request_id));
+      return;
+    }
     const auto started = std::chrono::steady_clock::now();
     // The handler runs on a worker: the request is copied because the server's copy lives only
     // until respond() is called, and the worker outlives this call.
     impl->workers_->post([impl, &st, req, respond, started] {
       const RequestScope scope(req.request_id);
       const std::string route = impl->router_.route_of(req);
-      impl->router_.dispatch(req, [&st, respond, route, started, method = req.method,
-                                   id = req.request_id,
-                                   client = req.client_address](http::HttpResponse r) {
+      auto answered = std::make_shared<std::atomic<bool>>(false);
+      auto finish = [&st, answered, respond, route, started, method = req.method,
+                     id = req.request_id, client = req.client_address](http::HttpResponse r) {
+        if (answered->exchange(true)) {
+          return;
+        }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         st.metrics.observe_request(route.empty() ? "unmatched" : route, method, r.status, seconds);
@@ -222,7 +270,18 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
                        {"ms", seconds * 1000}});
         }
         respond(std::move(r));
-      });
+      };
+      // A route that throws (a bug: routes return errors as values) answers 500 instead of
+      // ending the process through std::terminate.
+      try {
+        impl->router_.dispatch(req, finish);
+      } catch (const std::exception& e) {
+        st.log->error("route threw",
+                      {{"request_id", req.request_id}, {"what", std::string(e.what())}});
+        finish(problem(Error{ErrorKind::kInternal, vouch::checks::kInternal,
+                             "internal error (logged under this request id)"},
+                       req.request_id));
+      }
     });
   };
   // Copy the port back so that effective_public_url() names the bound port.

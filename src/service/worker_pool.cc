@@ -45,7 +45,12 @@ void WorkerPool::run() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    task();
+    // Tasks catch their own exceptions (service.cc answers 500); this is the last line, so a
+    // stray throw costs one task and not the process.
+    try {
+      task();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing left to tell
+    }
   }
 }
 

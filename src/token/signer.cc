@@ -78,6 +78,15 @@ Result<crypto::Certificate> issue_certificate(const crypto::PublicKey& subject,
        !add_extension(cert.get(), issuer_x, NID_authority_key_identifier, "keyid:always"))) {
     return fail(generate_error("certificate extensions"));
   }
+  if (!options.subject_alt_names.empty()) {
+    std::string san;
+    for (const std::string& name : options.subject_alt_names) {
+      san += (san.empty() ? "" : ",") + name;
+    }
+    if (!add_extension(cert.get(), issuer_x, NID_subject_alt_name, san.c_str())) {
+      return fail(generate_error("subject alternative names"));
+    }
+  }
   const crypto::PublicKey signer_pub = signer.public_key();
   const EVP_MD* md =
       signer_pub.type() == crypto::KeyType::kEc && signer_pub.curve() == crypto::Curve::kP384

@@ -45,6 +45,9 @@ struct CertificateOptions {
   Timestamp not_after;
   const crypto::Certificate* issuer = nullptr;     // null: self-signed
   const crypto::PrivateKey* issuer_key = nullptr;  // required with issuer
+  // subjectAltName entries in OpenSSL's notation ("DNS:localhost", "IP:127.0.0.1"); TLS server
+  // certificates need them (clients match the host against SANs, not the CN).
+  std::vector<std::string> subject_alt_names;
 };
 
 // Issues an X.509 v3 certificate for `subject` signed by `signer` (the subject's own key when

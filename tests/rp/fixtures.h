@@ -79,7 +79,8 @@ inline token::CertificateOptions cert_options() {
           .not_before = from_unix_seconds(kNow - 86400),
           .not_after = from_unix_seconds(kNow + 365 * 86400),
           .issuer = nullptr,
-          .issuer_key = nullptr};
+          .issuer_key = nullptr,
+          .subject_alt_names = {}};
 }
 
 // The verifier's token-signing keys: the current one and another (a rotated-in or an

@@ -97,9 +97,22 @@ TEST_F(Jwks, StaleSetServedOnErrorOnlyWithinTtl) {
   advance(240);  // 300 s after the fetch
   EXPECT_THAT(c.keys(test::kIssuer, false),
               FailsWith(ErrorKind::kUnavailable, checks::kJwksUnavailable));
-  // The issuer comes back.
+  const int calls = http_.calls;
+  // The issuer comes back: the failure is remembered for min_refresh_interval (no fetch per
+  // request to an unreachable issuer), then the issuer is asked again.
   http_.serve_issuer(test::kIssuer, {&test::verifier_signer()});
+  EXPECT_THAT(c.keys(test::kIssuer, false),
+              FailsWith(ErrorKind::kUnavailable, checks::kJwksUnavailable));
+  EXPECT_EQ(http_.calls, calls);
+  advance(30);
   EXPECT_THAT(c.keys(test::kIssuer, false), Succeeds());
+}
+
+TEST_F(Jwks, PlainHttpIsRefusedOffLoopback) {
+  JwksCache c = cache();
+  EXPECT_THAT(c.keys("http://verifier.example", false),
+              FailsWith(ErrorKind::kUnavailable, checks::kJwksUnavailable));
+  EXPECT_EQ(http_.calls, 0);
 }
 
 TEST_F(Jwks, UnreachableOrMalformedIsUnavailable) {

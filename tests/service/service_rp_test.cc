@@ -378,6 +378,48 @@ TEST_F(RelyingParty, KbsNonceMustBeTheSessionChallenge) {
   EXPECT_EQ(check_of(r), "service.kbs.nonce");
 }
 
+TEST_F(RelyingParty, DeeplyNestedJsonIsRefusedAndTheServiceStaysUp) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  ClientResponse r =
+      h_.request("POST", "/rp/v1/secrets/db:release", R"({"token":"x","key":)" + deep + "}",
+                 {{"content-type", "application/json"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(check_of(r), "service.request.json");
+  r = h_.request("POST", "/kbs/v0/attest", R"({"runtime-data":{"x":)" + deep + "}}",
+                 {{"content-type", "application/json"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(h_.get("/healthz").status, 200);
+}
+
+TEST_F(RelyingParty, KbsHonoursTheTenantsAttestationKeyRequirement) {
+  ASSERT_EQ(
+      h_.put("/admin/settings", json{{"attestation_requires_key", true}}.dump(), h_.admin_key())
+          .status,
+      200);
+  ClientResponse r = h_.post_json("/kbs/v0/auth", json{{"version", "0.1.1"}, {"tee", "tpm"}});
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_EQ(check_of(r), "service.auth.credentials");
+  r = h_.request("GET", "/kbs/v0/resource/a/b/c", "", {{"authorization", "Bearer x.y.z"}});
+  EXPECT_EQ(r.status, 401) << r.body;
+  r = h_.request(
+      "POST", "/kbs/v0/auth", json{{"version", "0.1.1"}, {"tee", "tpm"}}.dump(),
+      {{"content-type", "application/json"}, {"authorization", "Bearer " + h_.admin_key()}});
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(RelyingParty, RefusalWithAHugeIssuerIsStillAudited) {
+  const std::string issuer = "https://evil.example/" + std::string(70000, 'a');
+  const std::string payload = json{{"iss", issuer}, {"exp", 4102444800}}.dump();
+  const std::string token = b64url(R"({"alg":"ES256","typ":"JWT"})") + "." + b64url(payload) + "." +
+                            b64url(std::string(64, 'x'));
+  const ClientResponse r = release("db", token);
+  EXPECT_EQ(r.status, 403) << r.body.substr(0, 300);
+  EXPECT_EQ(check_of(r), "rp.issuer.untrusted");
+  const ClientResponse audit = h_.get("/audit?limit=1000", h_.admin_key());
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_NE(audit.body.find("rp.issuer.untrusted"), std::string::npos);
+}
+
 TEST(RelyingPartyConfig, WrongAudienceIsRefused) {
   ServiceHarnessOptions options;
   options.configure = [](service::Config& c) { c.rp_audience = "https://secrets.example"; };

@@ -17,7 +17,8 @@ inline CertificateOptions cert_options() {
           .not_before = from_unix_seconds(kNow - 86400),
           .not_after = from_unix_seconds(kNow + 365 * 86400),
           .issuer = nullptr,
-          .issuer_key = nullptr};
+          .issuer_key = nullptr,
+          .subject_alt_names = {}};
 }
 
 inline const LocalSigner& signer(jose::JwsAlg alg) {

@@ -1,0 +1,41 @@
+#include "base/json_depth.h"
+
+namespace vouch {
+
+std::size_t json_nesting_depth(std::string_view text) noexcept {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '{':
+      case '[':
+        ++depth;
+        deepest = depth > deepest ? depth : deepest;
+        break;
+      case '}':
+      case ']':
+        depth = depth > 0 ? depth - 1 : 0;
+        break;
+      default:
+        break;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace vouch

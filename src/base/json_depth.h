@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace vouch {
+
+// The deepest nesting of objects and arrays in JSON text, found by one pass over the bytes
+// (strings and escapes skipped) without parsing. Callers refuse untrusted documents deeper than
+// they need before parsing them: parsing is iterative, but copying, dumping and comparing a
+// parsed value recurse, and a deep enough document overflows the stack. Malformed text gives
+// some depth; the parser rejects it afterwards.
+std::size_t json_nesting_depth(std::string_view text) noexcept;
+
+// The depth request bodies and bound data may have: far more than any Vouch document needs.
+inline constexpr std::size_t kMaxUntrustedJsonDepth = 64;
+
+}  // namespace vouch

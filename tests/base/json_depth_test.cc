@@ -1,0 +1,33 @@
+#include "base/json_depth.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vouch {
+namespace {
+
+TEST(JsonDepth, CountsObjectsAndArrays) {
+  EXPECT_EQ(json_nesting_depth("1"), 0u);
+  EXPECT_EQ(json_nesting_depth("{}"), 1u);
+  EXPECT_EQ(json_nesting_depth(R"({"a": [1, {"b": []}], "c": {}})"), 4u);
+}
+
+TEST(JsonDepth, SkipsBracketsInsideStrings) {
+  EXPECT_EQ(json_nesting_depth(R"({"a": "[[[{{{", "b": "\"[[["})"), 1u);
+  EXPECT_EQ(json_nesting_depth(R"(["\\", [1]])"), 2u);
+}
+
+TEST(JsonDepth, DeepDocumentsAreMeasuredWithoutRecursion) {
+  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+  EXPECT_EQ(json_nesting_depth(deep), 300000u);
+  EXPECT_GT(json_nesting_depth(deep), kMaxUntrustedJsonDepth);
+}
+
+TEST(JsonDepth, UnbalancedTextDoesNotUnderflow) {
+  EXPECT_EQ(json_nesting_depth("]]]}"), 0u);
+  EXPECT_EQ(json_nesting_depth("]][[["), 3u);
+}
+
+}  // namespace
+}  // namespace vouch
