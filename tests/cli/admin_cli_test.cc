@@ -365,6 +365,125 @@ TEST_F(AdminCli, MissingKeyAndUnreachableService) {
   EXPECT_NE(err2.str().find("service.client.url"), std::string::npos) << err2.str();
 }
 
+// `vouch admin secret put|get|list|delete`: values go in from a file and never come back out.
+TEST_F(AdminCli, SecretPutGetListDeleteNeverShowTheValue) {
+  const std::string value = "admin-cli-secret-value-5d2e";
+  const std::string value_b64 = "YWRtaW4tY2xpLXNlY3JldC12YWx1ZS01ZDJl";  // base64 of value
+  testing::write_file(files_.file("value"), value);
+  const std::string issuer = server_->url();
+  const nlohmann::json policy = {
+      {"version", "1.0.0"},
+      {"anyOf",
+       {{{"authority", issuer}, {"allOf", {{{"claim", "ear_status"}, {"equals", "affirming"}}}}}}}};
+  testing::write_file(files_.file("policy.json"), policy.dump(2));
+  const auto no_value = [&](const CliRun& r) {
+    for (const std::string& text : {r.out, r.err}) {
+      EXPECT_EQ(text.find(value), std::string::npos) << text;
+      EXPECT_EQ(text.find(value_b64), std::string::npos) << text;
+    }
+  };
+
+  CliRun put = admin({"secret", "put", "db", "--value-file", files_.file("value"),
+                      "--release-policy", files_.file("policy.json"), "--trusted-issuer", issuer,
+                      "--trusted-issuer", "https://verifier.example"});
+  ASSERT_EQ(put.code, 0) << put.err;
+  no_value(put);
+  EXPECT_NE(put.out.find("stored db  version 1"), std::string::npos) << put.out;
+  EXPECT_NE(put.out.find("https://verifier.example"), std::string::npos) << put.out;
+
+  // A second put is the next version; a KBS-style name has three segments.
+  put = admin({"secret", "put", "db", "--value-file", files_.file("value"), "--release-policy",
+               files_.file("policy.json"), "--trusted-issuer", issuer});
+  ASSERT_EQ(put.code, 0) << put.err;
+  EXPECT_NE(put.out.find("stored db  version 2"), std::string::npos) << put.out;
+  put = admin({"secret", "put", "repo/type/tag", "--value-file", files_.file("value"),
+               "--release-policy", files_.file("policy.json"), "--trusted-issuer", issuer});
+  ASSERT_EQ(put.code, 0) << put.err;
+
+  CliRun get = admin({"secret", "get", "db"});
+  ASSERT_EQ(get.code, 0) << get.err;
+  no_value(get);
+  EXPECT_NE(get.out.find("db  version 2"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find("release policy: "), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find("ear_status"), std::string::npos) << get.out;
+
+  CliRun json = admin({"--json", "secret", "get", "repo/type/tag"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  no_value(json);
+  EXPECT_EQ(json.json()["name"], "repo/type/tag") << json.out;
+  EXPECT_EQ(json.json()["version"], 1) << json.out;
+  EXPECT_EQ(json.json()["trustedIssuers"], nlohmann::json::array({issuer})) << json.out;
+  EXPECT_FALSE(json.json().contains("value")) << json.out;
+
+  CliRun list = admin({"secret", "list"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  no_value(list);
+  EXPECT_NE(list.out.find("NAME"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("db"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("repo/type/tag"), std::string::npos) << list.out;
+  CliRun list_json = admin({"--json", "secret", "list"});
+  ASSERT_EQ(list_json.code, 0) << list_json.err;
+  no_value(list_json);
+  EXPECT_EQ(list_json.json()["secrets"].size(), 2u) << list_json.out;
+
+  CliRun del = admin({"secret", "delete", "repo/type/tag"});
+  ASSERT_EQ(del.code, 0) << del.err;
+  EXPECT_NE(del.out.find("deleted secret repo/type/tag"), std::string::npos) << del.out;
+  list_json = admin({"--json", "secret", "list"});
+  ASSERT_EQ(list_json.code, 0) << list_json.err;
+  ASSERT_EQ(list_json.json()["secrets"].size(), 1u) << list_json.out;
+  EXPECT_EQ(list_json.json()["secrets"][0]["name"], "db") << list_json.out;
+}
+
+TEST_F(AdminCli, SecretErrorsNameWhatFailed) {
+  testing::write_file(files_.file("value"), "v");
+  const std::string issuer = server_->url();
+  const auto put = [&](const std::string& policy_file) {
+    return admin({"secret", "put", "db", "--value-file", files_.file("value"), "--release-policy",
+                  policy_file, "--trusted-issuer", issuer});
+  };
+
+  // Not JSON at all: refused before anything is sent.
+  testing::write_file(files_.file("not-json"), "anyOf: [ ]\n");
+  CliRun r = put(files_.file("not-json"));
+  EXPECT_EQ(r.code, kExitUsage) << r.out << r.err;
+  EXPECT_NE(r.err.find("not-json: the release policy is not a JSON object"), std::string::npos)
+      << r.err;
+  // JSON, but not a release policy: the service's check id.
+  testing::write_file(files_.file("bad-version.json"), R"({"version": "9", "anyOf": []})");
+  r = put(files_.file("bad-version.json"));
+  EXPECT_EQ(r.code, kExitUsage) << r.out << r.err;
+  EXPECT_NE(r.err.find("vouch admin: rp.secret.config: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(HTTP 400)"), std::string::npos) << r.err;
+  // An unreadable policy or value file.
+  r = put(files_.file("absent.json"));
+  EXPECT_EQ(r.code, kExitUsage) << r.err;
+  EXPECT_NE(r.err.find("file.read"), std::string::npos) << r.err;
+  // Nothing was stored by any of them.
+  CliRun list = admin({"--json", "secret", "list"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_TRUE(list.json()["secrets"].empty()) << list.out;
+
+  // A missing secret: the service's check id on stderr, for get and delete.
+  for (const char* verb : {"get", "delete"}) {
+    r = admin({"secret", verb, "missing"});
+    EXPECT_EQ(r.code, kExitUsage) << verb << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("vouch admin: store.secret.not_found: "), std::string::npos)
+        << verb << ": " << r.err;
+    EXPECT_NE(r.err.find("(HTTP 404)"), std::string::npos) << verb << ": " << r.err;
+  }
+  // A name the service refuses (a valid policy, so the name is what fails).
+  const nlohmann::json policy = {
+      {"version", "1.0.0"},
+      {"anyOf",
+       {{{"authority", issuer}, {"allOf", {{{"claim", "ear_status"}, {"equals", "affirming"}}}}}}}};
+  testing::write_file(files_.file("policy.json"), policy.dump());
+  r = admin({"secret", "put", "bad name!", "--value-file", files_.file("value"), "--release-policy",
+             files_.file("policy.json"), "--trusted-issuer", issuer});
+  EXPECT_EQ(r.code, kExitUsage) << r.out << r.err;
+  EXPECT_NE(r.err.find("vouch admin: rp.secret.name: "), std::string::npos) << r.err;
+}
+
 // The binary itself, with the URL and key from the environment.
 TEST_F(AdminCli, BinaryTakesUrlAndKeyFromTheEnvironment) {
   const auto r = testing::run_vouch({"admin", "keys", "list", "--json"},
