@@ -6,12 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
-#include "base/json_depth.h"
 #include "rp/check_ids.h"
 #include "service/auth.h"
 #include "service/check_ids.h"
 #include "service/errors.h"
 #include "service/relying_party.h"
+#include "service/rp_request.h"
 #include "service/state.h"
 
 namespace vouch::service {
@@ -50,31 +50,11 @@ HttpResponse error_response(const Error& e) {
 }
 
 std::string session_cookie(const HttpRequest& req) {
-  const std::string cookies = req.header("cookie");
-  std::size_t pos = 0;
-  while (pos < cookies.size()) {
-    std::size_t end = cookies.find(';', pos);
-    if (end == std::string::npos) {
-      end = cookies.size();
-    }
-    std::string item = cookies.substr(pos, end - pos);
-    const std::size_t start = item.find_first_not_of(' ');
-    item = start == std::string::npos ? "" : item.substr(start);
-    const std::string prefix = std::string(kCookie) + "=";
-    if (item.rfind(prefix, 0) == 0) {
-      return item.substr(prefix.size());
-    }
-    pos = end + 1;
-  }
-  return "";
+  return kbs_session_cookie(req.header("cookie"));
 }
 
 Error session_error(const std::string& what) {
   return Error{ErrorKind::kInvalidArgument, checks::kKbsSession, what};
-}
-
-Error field_error(const std::string& what) {
-  return Error{ErrorKind::kInvalidArgument, checks::kRequestField, what};
 }
 
 // The compact JWE as KBS's flattened JSON serialization.
@@ -108,15 +88,7 @@ class KbsRoutes {
 
   HttpResponse auth(const HttpRequest& req, const std::string& tenant) {
     VOUCH_TRY_RESPONSE(attester(req, tenant));
-    json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object() || !body.contains("tee") || !body["tee"].is_string()) {
-      return error_response(field_error("the auth request needs {\"version\", \"tee\"}"));
-    }
-    const std::string tee = body["tee"].get<std::string>();
-    if (media_type_of(tee).empty()) {
-      return error_response(Error{ErrorKind::kInvalidArgument, checks::kUnsupportedType,
-                                  "tee '" + tee + "' is not supported (tpm, snp)"});
-    }
+    VOUCH_TRY_RESPONSE_DECL(KbsAuthBody body, parse_kbs_auth(req.body));
     VOUCH_TRY_RESPONSE_DECL(Bytes nonce, s_.random->bytes(32));
     VOUCH_TRY_RESPONSE_DECL(Bytes id, s_.random->bytes(16));
     store::Session session;
@@ -124,7 +96,7 @@ class KbsRoutes {
     session.id = hex_encode(id);
     session.kind = std::string(kSessionKind);
     session.nonce = nonce;
-    session.context = {{"tee", tee}};
+    session.context = {{"tee", body.tee}};
     session.created_at = s_.clock->now();
     session.expires_at = session.created_at + kSessionTtl;
     VOUCH_TRY_RESPONSE(s_.store->sessions().create(session));
@@ -146,19 +118,11 @@ class KbsRoutes {
     if (!session) {
       return error_response(session_error("kbs session: " + session.error().detail));
     }
-    json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object() || !body.contains("runtime-data") || !body["runtime-data"].is_object() ||
-        !body.contains("tee-evidence")) {
-      return fail(tenant, id,
-                  field_error("the attest request needs \"runtime-data\" and \"tee-evidence\""));
+    auto body = parse_kbs_attest(req.body);
+    if (!body) {
+      return fail(tenant, id, body.error());
     }
-    const json& runtime = body["runtime-data"];
-    auto nonce = runtime.find("nonce");
-    if (nonce == runtime.end() || !nonce->is_string()) {
-      return fail(tenant, id, field_error("runtime-data.nonce: missing"));
-    }
-    auto given = base64_decode_any(nonce->get<std::string>());
-    if (!given || *given != session->nonce) {
+    if (body->nonce != session->nonce) {
       return fail(tenant, id,
                   Error{ErrorKind::kEvidenceRejected, checks::kKbsNonce,
                         "runtime-data.nonce is not this session's challenge"});
@@ -167,23 +131,22 @@ class KbsRoutes {
     AttestRequest ar;
     ar.tenant = view;
     ar.profile = ResultProfile::kEar;
-    const appraisal::EvidenceVerifier* verifier = s_.verifiers.find_media_type(media_type_of(tee));
+    const appraisal::EvidenceVerifier* verifier = s_.verifiers.find_media_type(kbs_media_type(tee));
     if (verifier == nullptr) {
       return fail(tenant, id,
                   Error{ErrorKind::kInvalidArgument, checks::kUnsupportedType,
                         "tee '" + tee + "' has no verifier on this node"});
     }
     ar.evidence.type = verifier->type();
-    auto evidence = evidence_bytes(tee, body["tee-evidence"]);
+    auto evidence = kbs_evidence(tee, body->tee_evidence);
     if (!evidence) {
       return fail(tenant, id, evidence.error());
     }
     ar.evidence.evidence = std::move(*evidence);
     // The evidence binds SHA-256 of the runtime data as compact JSON with sorted keys (the
     // nonce is inside it).
-    const std::string canonical = runtime.dump();
     ar.evidence.runtime_data =
-        appraisal::BoundData{Bytes(canonical.begin(), canonical.end()), true};
+        appraisal::BoundData{Bytes(body->runtime_data.begin(), body->runtime_data.end()), true};
     ar.nonce = base64url_encode(session->nonce);
     ar.client_address = req.client_address;
     ar.request_id = req.request_id;
@@ -238,51 +201,6 @@ class KbsRoutes {
   }
 
  private:
-  static std::string media_type_of(const std::string& tee) {
-    if (tee == "tpm") {
-      return "application/vnd.vouch.tpm-quote+json";
-    }
-    if (tee == "snp") {
-      return "application/vnd.vouch.sevsnp-report";
-    }
-    return "";
-  }
-
-  // tpm: the Vouch TPM bundle (a JSON object or its text); snp: {"report": base64}.
-  static Result<Bytes> evidence_bytes(const std::string& tee, const json& ev) {
-    const json* e = &ev;
-    json parsed;
-    if (ev.is_string()) {
-      if (json_nesting_depth(ev.get_ref<const std::string&>()) > kMaxUntrustedJsonDepth) {
-        return tl::unexpected(field_error("tee-evidence: nests too deep"));
-      }
-      parsed = json::parse(ev.get<std::string>(), nullptr, false);
-      if (parsed.is_discarded()) {
-        return tl::unexpected(field_error("tee-evidence: not JSON"));
-      }
-      e = &parsed;
-    }
-    if (e->is_object() && e->contains("primary_evidence")) {
-      e = &(*e)["primary_evidence"];
-    }
-    if (!e->is_object()) {
-      return tl::unexpected(field_error("tee-evidence: must be a JSON object"));
-    }
-    if (tee == "tpm") {
-      const std::string text = e->dump();
-      return Bytes(text.begin(), text.end());
-    }
-    auto report = e->find("report");
-    if (report == e->end() || !report->is_string()) {
-      return tl::unexpected(field_error("tee-evidence.report: missing (base64)"));
-    }
-    auto bytes = base64_decode_any(report->get<std::string>());
-    if (!bytes) {
-      return tl::unexpected(field_error("tee-evidence.report: " + bytes.error().detail));
-    }
-    return std::move(*bytes);
-  }
-
   HttpResponse fail(const std::string& tenant, const std::string& id, const Error& e) {
     (void)s_.store->sessions().complete(tenant, id, store::SessionState::kFailed, e.to_string());
     return error_response(e);

@@ -9,6 +9,7 @@
 #include "service/check_ids.h"
 #include "service/errors.h"
 #include "service/relying_party.h"
+#include "service/rp_request.h"
 #include "service/state.h"
 
 namespace vouch::service {
@@ -39,10 +40,6 @@ HttpResponse error_response(const Error& e) {
   return problem(e, "", rp_status(e));
 }
 
-Error bad_field(const std::string& what) {
-  return Error{ErrorKind::kInvalidArgument, checks::kRequestField, what};
-}
-
 // The secret name of a route: one to three path segments ({a}, {a}/{b}, {a}/{b}/{c}).
 std::string secret_name(const PathParams& p) {
   std::string name = p.at("a");
@@ -63,33 +60,11 @@ json info_json(const rp::SecretInfo& i) {
           {"updatedAt", format_rfc3339(i.updated_at)}};
 }
 
-Result<rp::ReleaseRules> rules_from(const json& body) {
+rp::ReleaseRules rules_of(RpRulesBody body) {
   rp::ReleaseRules rules;
-  auto policy = body.find("releasePolicy");
-  if (policy == body.end() || !(policy->is_object() || policy->is_string())) {
-    return tl::unexpected(bad_field("releasePolicy: missing (a key-release policy object)"));
-  }
-  rules.release_policy = policy->is_string() ? policy->get<std::string>() : policy->dump();
-  auto issuers = body.find("trustedIssuers");
-  if (issuers == body.end() || !issuers->is_array()) {
-    return tl::unexpected(bad_field("trustedIssuers: missing (an array of issuer URLs)"));
-  }
-  for (const json& i : *issuers) {
-    if (!i.is_string()) {
-      return tl::unexpected(bad_field("trustedIssuers: every entry must be a string"));
-    }
-    rules.trusted_issuers.push_back(i.get<std::string>());
-  }
+  rules.release_policy = std::move(body.release_policy);
+  rules.trusted_issuers = std::move(body.trusted_issuers);
   return rules;
-}
-
-Result<json> json_body(const HttpRequest& req) {
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) {
-    return tl::unexpected(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
-                                "the request body must be a JSON object"});
-  }
-  return body;
 }
 
 class RpRoutes {
@@ -111,18 +86,11 @@ class RpRoutes {
 
   HttpResponse put(const HttpRequest& req, const std::string& tenant, const PathParams& p) {
     VOUCH_TRY_RESPONSE(owner(req, tenant));
-    VOUCH_TRY_RESPONSE_DECL(json body, json_body(req));
-    auto value = body.find("value");
-    if (value == body.end() || !value->is_string()) {
-      return error_response(bad_field("value: missing (the secret, base64)"));
-    }
-    auto bytes = base64_decode_any(value->get<std::string>());
-    if (!bytes) {
-      return error_response(bad_field("value: " + bytes.error().detail));
-    }
-    VOUCH_TRY_RESPONSE_DECL(rp::ReleaseRules rules, rules_from(body));
+    VOUCH_TRY_RESPONSE_DECL(RpSecretBody body, parse_rp_secret(req.body));
+    const rp::ReleaseRules rules = rules_of(std::move(body.rules));
     const std::string name = secret_name(p);
-    VOUCH_TRY_RESPONSE_DECL(rp::SecretInfo info, s_.rp->secrets().put(tenant, name, *bytes, rules));
+    VOUCH_TRY_RESPONSE_DECL(rp::SecretInfo info,
+                            s_.rp->secrets().put(tenant, name, body.value, rules));
     VOUCH_TRY_RESPONSE(s_.attestor->audit(
         tenant, "secret.put",
         {{"secret", name}, {"version", info.version}, {"trusted_issuers", rules.trusted_issuers}}));
@@ -131,8 +99,8 @@ class RpRoutes {
 
   HttpResponse set_rules(const HttpRequest& req, const std::string& tenant, const PathParams& p) {
     VOUCH_TRY_RESPONSE(owner(req, tenant));
-    VOUCH_TRY_RESPONSE_DECL(json body, json_body(req));
-    VOUCH_TRY_RESPONSE_DECL(rp::ReleaseRules rules, rules_from(body));
+    VOUCH_TRY_RESPONSE_DECL(RpRulesBody body, parse_rp_rules(req.body));
+    const rp::ReleaseRules rules = rules_of(std::move(body));
     const std::string name = secret_name(p);
     VOUCH_TRY_RESPONSE_DECL(rp::SecretInfo info, s_.rp->secrets().set_rules(tenant, name, rules));
     VOUCH_TRY_RESPONSE(s_.attestor->audit(
@@ -168,21 +136,12 @@ class RpRoutes {
   // Passport model: the attester brings a result token.
   HttpResponse release(const HttpRequest& req, const std::string& tenant, const PathParams& p) {
     VOUCH_TRY_RESPONSE(attester(req, tenant));
-    VOUCH_TRY_RESPONSE_DECL(json body, json_body(req));
-    auto token = body.find("token");
-    if (token == body.end() || !token->is_string()) {
-      return error_response(bad_field("token: missing (the attestation result, a JWT)"));
-    }
+    VOUCH_TRY_RESPONSE_DECL(RpReleaseBody body, parse_rp_release(req.body));
     rp::ReleaseRequest rr;
     rr.tenant = tenant;
     rr.secret = secret_name(p);
-    rr.token = token->get<std::string>();
-    if (auto key = body.find("key"); key != body.end()) {
-      if (!key->is_object()) {
-        return error_response(bad_field("key: must be a JWK object"));
-      }
-      rr.presented_key = *key;
-    }
+    rr.token = std::move(body.token);
+    rr.presented_key = std::move(body.key);
     rr.flow = "passport";
     rr.client_address = req.client_address;
     rr.request_id = req.request_id;
@@ -214,41 +173,20 @@ class RpRoutes {
   // Background-check model, step 2: evidence in, secret out.
   HttpResponse attest(const HttpRequest& req, const std::string& tenant, const PathParams& p) {
     VOUCH_TRY_RESPONSE(attester(req, tenant));
-    VOUCH_TRY_RESPONSE_DECL(json body, json_body(req));
+    VOUCH_TRY_RESPONSE_DECL(RpAttestBody body, parse_rp_attest(req.body));
     const std::string name = secret_name(p);
-    auto text = [&](const json& j, const char* member) -> Result<std::string> {
-      auto it = j.find(member);
-      if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) {
-        return tl::unexpected(bad_field(std::string(member) + ": missing or not a string"));
-      }
-      return it->get<std::string>();
-    };
-    VOUCH_TRY_RESPONSE_DECL(std::string nonce_text, text(body, "nonce"));
-    VOUCH_TRY_RESPONSE_DECL(std::string runtime_text, text(body, "runtimeData"));
-    auto evidence = body.find("evidence");
-    if (evidence == body.end() || !evidence->is_object()) {
-      return error_response(bad_field("evidence: missing ({\"type\", \"value\"})"));
-    }
-    VOUCH_TRY_RESPONSE_DECL(std::string media_type, text(*evidence, "type"));
-    VOUCH_TRY_RESPONSE_DECL(std::string value, text(*evidence, "value"));
-    auto nonce = base64_decode_any(nonce_text);
-    auto runtime = base64_decode_any(runtime_text);
-    auto evidence_bytes = base64_decode_any(value);
-    if (!nonce || !runtime || !evidence_bytes) {
-      return error_response(bad_field("nonce, runtimeData and evidence.value must be base64"));
-    }
     // A secret that does not exist is refused before the challenge is spent and the verifier
     // runs (the release checks it again, with its rules).
     VOUCH_TRY_RESPONSE(s_.rp->secrets().info(tenant, name));
     // Consumed before anything else: a challenge answers one attempt, successful or not.
     VOUCH_TRY_RESPONSE(
-        s_.store->sessions().consume_nonce(tenant, kChallengeKind, *nonce, s_.clock->now()));
+        s_.store->sessions().consume_nonce(tenant, kChallengeKind, body.nonce, s_.clock->now()));
     ForwardedEvidence fe;
     fe.tenant = tenant;
-    fe.media_type = media_type;
-    fe.evidence = std::move(*evidence_bytes);
-    fe.nonce = std::move(*nonce);
-    fe.runtime_data = std::move(*runtime);
+    fe.media_type = std::move(body.media_type);
+    fe.evidence = std::move(body.evidence);
+    fe.nonce = std::move(body.nonce);
+    fe.runtime_data = std::move(body.runtime_data);
     fe.client_address = req.client_address;
     fe.request_id = req.request_id;
     VOUCH_TRY_RESPONSE_DECL(std::string token, s_.rp->appraise(fe, name));
@@ -257,10 +195,7 @@ class RpRoutes {
     rr.secret = name;
     rr.token = token;
     // The key the evidence bound is the key the secret goes to.
-    const json runtime_json = json::parse(fe.runtime_data, nullptr, false);
-    if (runtime_json.is_object() && runtime_json.contains("jwk")) {
-      rr.presented_key = runtime_json["jwk"];
-    }
+    rr.presented_key = std::move(body.runtime_key);
     rr.flow = "background-check";
     rr.client_address = req.client_address;
     rr.request_id = req.request_id;

@@ -420,6 +420,63 @@ TEST_F(RelyingParty, RefusalWithAHugeIssuerIsStillAudited) {
   EXPECT_NE(audit.body.find("rp.issuer.untrusted"), std::string::npos);
 }
 
+// Two services: A is the verifier, B the relying party with [relying_party] verifier_url = A.
+// B forwards background-check evidence to A's RATS API over HTTP, fetches A's JWKS through its
+// OpenID metadata and A's status list over HTTP, and releases.
+TEST(RelyingPartyRemote, BackgroundCheckThroughARemoteVerifier) {
+  ServiceHarness verifier;
+  ASSERT_TRUE(verifier.started()) << verifier.start_error();
+  TpmAttester tpm;
+  ASSERT_EQ(pin_ak(verifier, tpm, verifier.admin_key()), 201);
+  ServiceHarnessOptions options;
+  const std::string verifier_url = verifier.url();
+  options.configure = [verifier_url](service::Config& c) { c.rp_verifier_url = verifier_url; };
+  ServiceHarness rp(std::move(options));
+  ASSERT_TRUE(rp.started()) << rp.start_error();
+  const json policy = {{"version", "1.0.0"},
+                       {"anyOf",
+                        {{{"authority", verifier_url},
+                          {"allOf", {{{"claim", "ear_status"}, {"equals", "affirming"}}}}}}}};
+  const json body = {{"value", base64_encode(bytes_of("remote-secret"))},
+                     {"releasePolicy", policy},
+                     {"trustedIssuers", {verifier_url}}};
+  ASSERT_EQ(rp.put("/rp/v1/secrets/db", body.dump(), rp.admin_key()).status, 201);
+
+  const TeeKey tee = make_tee_key();
+  const ClientResponse c = rp.post("/rp/v1/challenge", "");
+  ASSERT_EQ(c.status, 201) << c.body;
+  const Bytes nonce = *base64_decode_any(body_json(c)["nonce"].get<std::string>());
+  const json attest = {
+      {"nonce", base64url_encode(nonce)},
+      {"evidence",
+       {{"type", kTpmMediaType},
+        {"value", base64_encode(bytes_of(tpm.bundle(binding(nonce, tee.runtime))))}}},
+      {"runtimeData", b64url(tee.runtime)}};
+  ClientResponse r = rp.post_json("/rp/v1/secrets/db:attest", attest);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_json(r)["issuer"], verifier_url);
+  EXPECT_EQ(decrypt(body_json(r)["jwe"], tee.key), "remote-secret");
+  EXPECT_EQ(jwt_claims_unverified(body_json(r)["token"])["iss"], verifier_url);
+
+  // Evidence the remote verifier rejects is refused with B's forwarding check id.
+  const ClientResponse c2 = rp.post("/rp/v1/challenge", "");
+  const Bytes nonce2 = *base64_decode_any(body_json(c2)["nonce"].get<std::string>());
+  json bad = attest;
+  bad["nonce"] = base64url_encode(nonce2);  // the quote still binds the first nonce
+  r = rp.post_json("/rp/v1/secrets/db:attest", bad);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(check_of(r), "service.rp.evidence_rejected");
+
+  // The verifier stops: forwarding is unavailable (503), never a release.
+  verifier.stop();
+  const ClientResponse c3 = rp.post("/rp/v1/challenge", "");
+  json later = attest;
+  later["nonce"] = base64url_encode(*base64_decode_any(body_json(c3)["nonce"].get<std::string>()));
+  r = rp.post_json("/rp/v1/secrets/db:attest", later);
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(check_of(r), "service.rp.verifier");
+}
+
 TEST(RelyingPartyConfig, WrongAudienceIsRefused) {
   ServiceHarnessOptions options;
   options.configure = [](service::Config& c) { c.rp_audience = "https://secrets.example"; };

@@ -1,0 +1,3 @@
+# json_nesting_depth (base/json_depth.h) against the depth of nlohmann's parse.
+vouch_fuzzer(json_depth SOURCES json_depth_fuzz.cc DEPS base)
+target_link_libraries(fuzz_json_depth PRIVATE nlohmann_json::nlohmann_json)
