@@ -54,6 +54,7 @@ int run(const Context& ctx, const std::vector<std::string>& args) {
   add_audit(app, ctx, action);
   add_admin(app, ctx, action);
   add_attest(app, ctx, action);
+  add_collateral(app, ctx, action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {

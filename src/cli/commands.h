@@ -30,5 +30,7 @@ void add_audit(CLI::App& app, const Context& ctx, Action& action);
 void add_admin(CLI::App& app, const Context& ctx, Action& action);
 // `attest`: collect evidence and obtain a secret, passport or background check (cli/attest.cc).
 void add_attest(CLI::App& app, const Context& ctx, Action& action);
+// `collateral fetch|export|import`: offline collateral for air-gapped sites (cli/collateral.cc).
+void add_collateral(CLI::App& app, const Context& ctx, Action& action);
 
 }  // namespace vouch::cli

@@ -35,6 +35,8 @@ namespace checks {
 inline constexpr CheckId kAmdKds{"collateral.amd_kds"};         // a KDS answer was unusable
 inline constexpr CheckId kAmdKdsUrl{"collateral.amd_kds.url"};  // not a KDS URL we understand
 inline constexpr CheckId kAmdKdsNotFound{"collateral.amd_kds.not_found"};
+inline constexpr CheckId kAmdKdsStale{
+    "collateral.amd_kds.stale"};  // cached past nextUpdate + grace
 }  // namespace checks
 
 // Where a piece of collateral came from (reported as a claim by the verifier).

@@ -1,5 +1,6 @@
 #include "collateral/amd_kds_sources.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/encoding.h"
@@ -12,6 +13,33 @@ Error unavailable(const std::string& what) {
   return Error{ErrorKind::kCollateralUnavailable, checks::kAmdKds, what};
 }
 }  // namespace
+
+// --- freshness ---
+
+Result<Timestamp> next_update_of(const AmdCertificate& item) {
+  auto cert = crypto::Certificate::from_der(item.der);
+  if (!cert) {
+    return fail(unavailable("the certificate cannot be read"));
+  }
+  return cert->not_after();
+}
+
+Result<Timestamp> next_update_of(const AmdProductChain& item) {
+  auto intermediate = crypto::Certificate::from_der(item.intermediate_der);
+  auto ark = crypto::Certificate::from_der(item.ark_der);
+  if (!intermediate || !ark) {
+    return fail(unavailable("the product chain cannot be read"));
+  }
+  return std::min(intermediate->not_after(), ark->not_after());
+}
+
+Result<Timestamp> next_update_of(const AmdCrl& item) {
+  auto crl = crypto::Crl::parse(item.der);
+  if (!crl || !crl->next_update()) {
+    return fail(unavailable("the CRL cannot be read or has no nextUpdate"));
+  }
+  return *crl->next_update();
+}
 
 // --- OnlineAmdKds ---
 

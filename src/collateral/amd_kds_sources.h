@@ -14,6 +14,13 @@
 
 namespace vouch::collateral {
 
+// The freshness an AMD item declares, read without verifying: a certificate's notAfter, the
+// earlier notAfter of a product chain, a CRL's nextUpdate. Fails with collateral.amd_kds
+// (kCollateralUnavailable) when the item cannot be read.
+[[nodiscard]] Result<Timestamp> next_update_of(const AmdCertificate& item);
+[[nodiscard]] Result<Timestamp> next_update_of(const AmdProductChain& item);
+[[nodiscard]] Result<Timestamp> next_update_of(const AmdCrl& item);
+
 // OnlineAmdKds asks an AMD KDS (or a mirror at `base_url`) through the injected Fetcher.
 // HTTP 200 is an answer, 404 kNotFound, anything else (and fetch failures) kCollateralUnavailable.
 class OnlineAmdKds final : public AmdKds {

@@ -61,6 +61,18 @@ std::string_view intel_ca_name(IntelCa ca) noexcept {
   return ca == IntelCa::kPlatform ? "platform" : "processor";
 }
 
+PcsUrls pcs_urls_for(std::string base) {
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  PcsUrls urls;
+  if (base != urls.base) {
+    urls.root_ca_crl = base + "/sgx/certification/v4/rootcacrl";
+    urls.base = std::move(base);
+  }
+  return urls;
+}
+
 std::string pck_certificate_url(const PcsUrls& urls, const PckCertificateRequest& r) {
   return urls.base +
          "/sgx/certification/v4/pckcert?encrypted_ppid=" + hex_encode(r.encrypted_ppid) +

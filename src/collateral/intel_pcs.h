@@ -100,6 +100,10 @@ struct PcsUrls {
   std::string base = "https://api.trustedservices.intel.com";
   std::string root_ca_crl = "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der";
 };
+// The URLs of a PCS or PCCS at `base` (no trailing slash): Intel's own API keeps Intel's root CA
+// CRL URL; anything else (a PCCS, another `vouch serve`) serves the root CA CRL at
+// <base>/sgx/certification/v4/rootcacrl.
+PcsUrls pcs_urls_for(std::string base);
 std::string pck_certificate_url(const PcsUrls& urls, const PckCertificateRequest& request);
 std::string pck_crl_url(const PcsUrls& urls, IntelCa ca);
 std::string tcb_info_url(const PcsUrls& urls, IntelTee tee, const Fmspc& fmspc);

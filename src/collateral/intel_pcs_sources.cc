@@ -70,7 +70,9 @@ Result<Timestamp> next_update_of(const IntelPckCertificate& item) {
 // --- online ---
 
 Result<FetchResponse> OnlineIntelPcs::get_ok(const std::string& url) {
-  VOUCH_TRY(FetchResponse r, fetcher_.get(url));
+  const bool ours = url.rfind(urls_.base + "/", 0) == 0;
+  VOUCH_TRY(FetchResponse r, ours && !headers_.empty() ? fetcher_.get_with_headers(url, headers_)
+                                                       : fetcher_.get(url));
   if (r.status == 200) {
     return r;
   }

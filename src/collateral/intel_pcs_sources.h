@@ -18,10 +18,12 @@ namespace vouch::collateral {
 // OnlineIntelPcs fetches from Intel PCS (or a PCCS) through the Fetcher seam. HTTP 200 is an
 // answer, 404 kNotFound (collateral.pcs.not_found), anything else and fetch failures
 // kCollateralUnavailable; a 200 without its issuer-chain header or with an undecodable one is
-// collateral.pcs.response.
+// collateral.pcs.response. `headers` go with every request under urls.base (Intel's API key:
+// {"Ocp-Apim-Subscription-Key", key}); the root CA CRL elsewhere is fetched without them.
 class OnlineIntelPcs final : public IntelPcs {
  public:
-  OnlineIntelPcs(Fetcher& fetcher, PcsUrls urls = {}) : fetcher_(fetcher), urls_(std::move(urls)) {}
+  OnlineIntelPcs(Fetcher& fetcher, PcsUrls urls = {}, FetchHeaders headers = {})
+      : fetcher_(fetcher), urls_(std::move(urls)), headers_(std::move(headers)) {}
   Result<IntelPckCertificate> pck_certificate(const PckCertificateRequest& request) override;
   Result<IntelCrl> pck_crl(IntelCa ca) override;
   Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc) override;
@@ -32,6 +34,7 @@ class OnlineIntelPcs final : public IntelPcs {
   Result<FetchResponse> get_ok(const std::string& url);
   Fetcher& fetcher_;
   PcsUrls urls_;
+  FetchHeaders headers_;
 };
 
 // OfflineIntelPcs serves collateral from a directory (air-gapped sites) laid out like the PCS

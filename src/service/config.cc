@@ -156,6 +156,47 @@ Status set_value(const std::string& key, const std::string& value, Config& c) {
     c.amd_collateral_dir = value;
     return ok();
   }
+  if (key == "collateral.intel_pcs_url") {
+    c.intel_pcs_url = value;
+    return ok();
+  }
+  if (key == "collateral.intel_api_key") {
+    c.intel_api_key = value;
+    return ok();
+  }
+  if (key == "collateral.intel_root_ca_crl_url") {
+    c.intel_root_ca_crl_url = value;
+    return ok();
+  }
+  if (key == "collateral.amd_kds_url") {
+    c.amd_kds_url = value;
+    return ok();
+  }
+  if (key == "collateral.ca_file") {
+    c.collateral_ca_file = value;
+    return ok();
+  }
+  if (key == "collateral.connect_timeout_seconds") {
+    return seconds(c.collateral_connect_timeout);
+  }
+  if (key == "collateral.timeout_seconds") {
+    return seconds(c.collateral_timeout);
+  }
+  if (key == "collateral.retries") {
+    return size(c.collateral_retries);
+  }
+  if (key == "collateral.retry_max_wait_seconds") {
+    return seconds(c.collateral_retry_max_wait);
+  }
+  if (key == "collateral.refresh_ahead_seconds") {
+    return seconds(c.collateral_refresh_ahead);
+  }
+  if (key == "collateral.min_refresh_seconds") {
+    return seconds(c.collateral_min_refresh);
+  }
+  if (key == "collateral.stale_grace_seconds") {
+    return seconds(c.collateral_stale_grace);
+  }
   if (key == "relying_party.verifier_url") {
     c.rp_verifier_url = value;
     return ok();
@@ -327,6 +368,16 @@ Status validate(const Config& c) {
   if (c.max_body_bytes == 0 || c.max_header_bytes < 1024) {
     return fail(ErrorKind::kInvalidArgument, kConfigInvalid,
                 "body and header limits are too small");
+  }
+  for (const std::string* url : {&c.intel_pcs_url, &c.amd_kds_url, &c.intel_root_ca_crl_url}) {
+    if (!url->empty() && url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
+      return fail(ErrorKind::kInvalidArgument, kConfigInvalid,
+                  "collateral source '" + *url + "' is not an http(s) URL");
+    }
+  }
+  if (c.collateral_timeout.count() == 0 || c.collateral_connect_timeout.count() == 0) {
+    return fail(ErrorKind::kInvalidArgument, kConfigInvalid,
+                "collateral timeouts must be at least one second");
   }
   const std::set<std::string> known = {"verifier", "relying-party", "collateral"};
   for (const std::string& r : c.roles) {

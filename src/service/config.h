@@ -54,6 +54,22 @@ struct Config {
   // collateral/intel_pcs_sources.h and collateral/amd_kds_sources.h describe.
   std::string intel_collateral_dir;  // Intel PCS layout; empty: SGX/TDX fail closed
   std::string amd_collateral_dir;    // AMD KDS layout; empty: certificates sent with evidence only
+  // Online sources (docs/collateral.md): Intel PCS v4 or a PCCS (another `vouch serve`), and AMD
+  // KDS or a mirror. Empty: none. An online source wins over the directory of the same vendor.
+  std::string intel_pcs_url;          // e.g. https://api.trustedservices.intel.com
+  std::string intel_api_key;          // sent as Ocp-Apim-Subscription-Key; never logged
+  std::string intel_root_ca_crl_url;  // empty: Intel's for Intel's API, else <url>/.../rootcacrl
+  std::string amd_kds_url;            // e.g. https://kdsintf.amd.com
+  std::string collateral_ca_file;     // trust for HTTPS to the sources; empty: system store
+  std::chrono::seconds collateral_connect_timeout{10};
+  std::chrono::seconds collateral_timeout{30};         // the whole answer
+  std::size_t collateral_retries = 2;                  // after the first try (429, 5xx, transport)
+  std::chrono::seconds collateral_retry_max_wait{30};  // longest Retry-After waited for
+  // The store-backed cache: refresh this long before nextUpdate; serve an item past its
+  // nextUpdate for stale_grace when refreshing fails (logged and audited), then 503.
+  std::chrono::seconds collateral_refresh_ahead{24 * 3600};
+  std::chrono::seconds collateral_min_refresh{300};
+  std::chrono::seconds collateral_stale_grace{0};
   // [logging]
   std::string log_level = "info";
 

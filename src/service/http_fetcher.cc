@@ -1,6 +1,7 @@
 #include "service/http_fetcher.h"
 
 #include <utility>
+#include <vector>
 
 namespace vouch::service {
 
@@ -13,7 +14,14 @@ http::ClientOptions HttpFetcher::default_options() {
 HttpFetcher::HttpFetcher(http::ClientOptions options) : client_(std::move(options)) {}
 
 Result<collateral::FetchResponse> HttpFetcher::get(const std::string& url) {
-  auto response = client_.get(url, {{"accept", "*/*"}});
+  return get_with_headers(url, {});
+}
+
+Result<collateral::FetchResponse> HttpFetcher::get_with_headers(
+    const std::string& url, const collateral::FetchHeaders& headers) {
+  std::vector<std::pair<std::string, std::string>> all = {{"accept", "*/*"}};
+  all.insert(all.end(), headers.begin(), headers.end());
+  auto response = client_.get(url, std::move(all));
   if (!response) {
     if (response.error().kind == ErrorKind::kInvalidArgument) {
       return tl::unexpected(std::move(response).error());  // configuration, not the network

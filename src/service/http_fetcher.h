@@ -21,6 +21,9 @@ class HttpFetcher final : public collateral::Fetcher {
   explicit HttpFetcher(http::ClientOptions options = default_options());
 
   [[nodiscard]] Result<collateral::FetchResponse> get(const std::string& url) override;
+  // The same with extra request headers (Intel's Ocp-Apim-Subscription-Key).
+  [[nodiscard]] Result<collateral::FetchResponse> get_with_headers(
+      const std::string& url, const collateral::FetchHeaders& headers) override;
 
   // The client defaults with the limits collateral needs: CRLs and certificate chains are small,
   // so bodies over 8 MiB are refused; 10 s to connect, 30 s to answer.

@@ -15,9 +15,11 @@
 #include "collateral/intel_pcs_sources.h"
 #include "service/auth.h"
 #include "service/check_ids.h"
+#include "service/collateral_store.h"
 #include "service/errors.h"
 #include "service/http/client.h"
 #include "service/http/server.h"
+#include "service/http_fetcher.h"
 #include "service/relying_party.h"
 #include "service/state.h"
 #include "service/worker_pool.h"
@@ -125,9 +127,16 @@ class ServiceImpl final : public Service {
   http::Router router_;
   std::unique_ptr<Logger> logger_;
   std::unique_ptr<crypto::SystemRandom> random_;
-  std::unique_ptr<collateral::IntelPcs> intel_offline_;
+  // Collateral, in the order each part uses the previous one (destroyed after the workers).
+  std::unique_ptr<HttpFetcher> fetcher_;
+  std::unique_ptr<collateral::RetryingFetcher> retrying_;
+  std::unique_ptr<collateral::CoalescingFetcher> coalescing_;
+  std::unique_ptr<collateral::IntelPcs> intel_source_;
+  std::unique_ptr<collateral::AmdKds> amd_source_;
+  std::unique_ptr<CollateralStoreCore> collateral_core_;
+  std::unique_ptr<collateral::IntelPcs> intel_store_;
+  std::unique_ptr<collateral::AmdKds> amd_store_;
   std::unique_ptr<collateral::IntelPcs> intel_cache_;
-  std::unique_ptr<collateral::AmdKds> amd_offline_;
   std::unique_ptr<collateral::AmdKds> amd_cache_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<http::HttpServer> server_;  // declared last: stopped and destroyed first
@@ -152,6 +161,86 @@ Status bootstrap_admin_key(ServiceState& s, std::ostream* announce) {
   s.log->info("bootstrap admin key created",
               {{"key_id", key.record.key_id}, {"file", path.string()}});
   return {};
+}
+
+// Builds the collateral chain: source (online over HTTP with retries and coalescing, or the
+// offline directory) -> store-backed cache (shared by nodes, survives restarts) -> memory cache.
+// The verifiers use it when a source is configured or the store holds collateral (imported or
+// cached earlier); the collateral routes always do.
+void wire_collateral(ServiceImpl& impl, const Dependencies& deps) {
+  ServiceState& s = impl.state_;
+  const Config& c = s.config;
+  if (!c.intel_pcs_url.empty() || !c.amd_kds_url.empty()) {
+    http::ClientOptions options = HttpFetcher::default_options();
+    options.connect_timeout = c.collateral_connect_timeout;
+    options.read_timeout = c.collateral_timeout;
+    options.ca_file = c.collateral_ca_file;
+    impl.fetcher_ = std::make_unique<HttpFetcher>(options);
+    collateral::RetryingFetcher::Options retry;
+    retry.max_attempts = c.collateral_retries + 1;
+    retry.max_retry_after = c.collateral_retry_max_wait;
+    impl.retrying_ = std::make_unique<collateral::RetryingFetcher>(*impl.fetcher_, retry);
+    impl.coalescing_ = std::make_unique<collateral::CoalescingFetcher>(*impl.retrying_);
+  }
+  if (!c.intel_pcs_url.empty()) {
+    collateral::PcsUrls urls = collateral::pcs_urls_for(c.intel_pcs_url);
+    if (!c.intel_root_ca_crl_url.empty()) {
+      urls.root_ca_crl = c.intel_root_ca_crl_url;
+    }
+    collateral::FetchHeaders headers;
+    if (!c.intel_api_key.empty()) {
+      headers.emplace_back("Ocp-Apim-Subscription-Key", c.intel_api_key);
+    }
+    impl.intel_source_ =
+        std::make_unique<collateral::OnlineIntelPcs>(*impl.coalescing_, urls, std::move(headers));
+  } else if (!c.intel_collateral_dir.empty()) {
+    impl.intel_source_ = std::make_unique<collateral::OfflineIntelPcs>(c.intel_collateral_dir);
+  }
+  if (!c.amd_kds_url.empty()) {
+    std::string base = c.amd_kds_url;
+    while (!base.empty() && base.back() == '/') {
+      base.pop_back();
+    }
+    impl.amd_source_ = std::make_unique<collateral::OnlineAmdKds>(*impl.coalescing_, base);
+  } else if (!c.amd_collateral_dir.empty()) {
+    impl.amd_source_ = std::make_unique<collateral::OfflineAmdKds>(c.amd_collateral_dir);
+  }
+
+  CollateralStoreOptions options;
+  options.refresh_ahead = c.collateral_refresh_ahead;
+  options.min_refresh_interval = c.collateral_min_refresh;
+  options.stale_grace = c.collateral_stale_grace;
+  // Stale collateral used inside the grace is logged and audited (default tenant's chain): the
+  // verdict itself is evidence/dcap's, which judges each item's own dates.
+  options.on_stale = [&s](const std::string& key, Timestamp next_update, const Error& why) {
+    const nlohmann::json fields = {{"key", key},
+                                   {"next_update", format_rfc3339(next_update)},
+                                   {"refresh_error", why.to_string()}};
+    s.log->warn("stale collateral served within the grace", fields);
+    if (s.attestor != nullptr) {
+      if (auto audited = s.attestor->audit(kDefaultTenant, "collateral.stale", fields); !audited) {
+        s.log->warn("audit of stale collateral failed", {{"error", audited.error().to_string()}});
+      }
+    }
+  };
+  options.on_store_error = [&s](const std::string& key, const Error& error) {
+    s.log->warn("collateral cache store failed", {{"key", key}, {"error", error.to_string()}});
+  };
+  impl.collateral_core_ =
+      std::make_unique<CollateralStoreCore>(s.store->collateral(), *s.clock, options);
+  impl.intel_store_ =
+      std::make_unique<StoreIntelPcs>(*impl.collateral_core_, impl.intel_source_.get());
+  impl.amd_store_ = std::make_unique<StoreAmdKds>(*impl.collateral_core_, impl.amd_source_.get());
+  collateral::CachingIntelPcs::Options memory;
+  memory.refresh_ahead = c.collateral_refresh_ahead;
+  memory.min_refresh_interval = c.collateral_min_refresh;
+  memory.stale_grace = c.collateral_stale_grace;
+  impl.intel_cache_ =
+      std::make_unique<collateral::CachingIntelPcs>(*impl.intel_store_, *s.clock, memory);
+  impl.amd_cache_ = std::make_unique<collateral::CachingAmdKds>(*impl.amd_store_, *s.clock);
+
+  s.intel_pcs = deps.intel_pcs != nullptr ? deps.intel_pcs : impl.intel_cache_.get();
+  s.amd_kds = deps.amd_kds != nullptr ? deps.amd_kds : impl.amd_cache_.get();
 }
 
 }  // namespace
@@ -199,6 +288,10 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
     add_rp_routes(svc->router_, s);
     add_kbs_routes(svc->router_, s);
   }
+  wire_collateral(*svc, deps);
+  if (config.has_role("collateral")) {
+    add_collateral_routes(svc->router_, s);
+  }
 
   http::ServerOptions options;
   options.host = config.listen_host;
@@ -232,12 +325,15 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
     }
     // JSON bodies deeper than any Vouch document are refused before any route parses them:
     // copying or dumping a parsed value recurses, and a deep one would overflow the stack.
+    // A NUL byte ends the JSON parser's input, so text after it would pass unseen.
     if (req.header("content-type").find("json") != std::string::npos &&
-        json_nesting_depth(req.body) > kMaxUntrustedJsonDepth) {
-      respond(problem(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
-                            "the JSON body nests deeper than " +
-                                std::to_string(kMaxUntrustedJsonDepth) + " levels"},
-                      req.request_id));
+        (json_nesting_depth(req.body) > kMaxUntrustedJsonDepth ||
+         req.body.find('\0') != std::string::npos)) {
+      respond(problem(
+          Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
+                "the JSON body nests deeper than " + std::to_string(kMaxUntrustedJsonDepth) +
+                    " levels or contains a NUL byte"},
+          req.request_id));
       return;
     }
     const auto started = std::chrono::steady_clock::now();
@@ -297,19 +393,19 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   ad.clock = s.clock;
   ad.random = s.random;
   ad.metrics = &s.metrics;
+  // The composition root's sources, else the collateral chain when it has something to offer
+  // (a source, or collateral in the store); else none (SGX/TDX fail closed, SEV-SNP uses the
+  // certificates sent with the evidence).
+  const bool stored_collateral = [&] {
+    auto keys = collateral_keys(s.store->collateral());
+    return keys && !keys->empty();
+  }();
   ad.amd_kds = deps.amd_kds;
   ad.intel_pcs = deps.intel_pcs;
-  // Configured offline collateral, cached in memory, when the composition root gave none.
-  if (ad.intel_pcs == nullptr && !config.intel_collateral_dir.empty()) {
-    svc->intel_offline_ =
-        std::make_unique<collateral::OfflineIntelPcs>(config.intel_collateral_dir);
-    svc->intel_cache_ =
-        std::make_unique<collateral::CachingIntelPcs>(*svc->intel_offline_, *s.clock);
+  if (ad.intel_pcs == nullptr && (svc->intel_source_ != nullptr || stored_collateral)) {
     ad.intel_pcs = svc->intel_cache_.get();
   }
-  if (ad.amd_kds == nullptr && !config.amd_collateral_dir.empty()) {
-    svc->amd_offline_ = std::make_unique<collateral::OfflineAmdKds>(config.amd_collateral_dir);
-    svc->amd_cache_ = std::make_unique<collateral::CachingAmdKds>(*svc->amd_offline_, *s.clock);
+  if (ad.amd_kds == nullptr && (svc->amd_source_ != nullptr || stored_collateral)) {
     ad.amd_kds = svc->amd_cache_.get();
   }
   ad.verifier_build = "vouch";

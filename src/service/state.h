@@ -38,6 +38,11 @@
   }                                               \
   decl = std::move(tmp).value()
 
+namespace vouch::collateral {
+class AmdKds;
+class IntelPcs;
+}  // namespace vouch::collateral
+
 namespace vouch::service {
 
 class RelyingParty;
@@ -55,6 +60,10 @@ struct ServiceState {
   appraisal::VerifierRegistry verifiers;
   std::unique_ptr<Attestor> attestor;
   std::unique_ptr<RelyingParty> rp;  // when this node has the relying-party role
+  // The collateral chain this node serves (memory -> store -> online or offline source) under
+  // the PCCS/KDS-compatible routes (routes_collateral.cc); null without the collateral role.
+  collateral::IntelPcs* intel_pcs = nullptr;
+  collateral::AmdKds* amd_kds = nullptr;
   Metrics metrics;
   std::atomic<bool> draining{false};
 };
@@ -75,5 +84,8 @@ void add_enroll_routes(http::Router& router, ServiceState& state);
 // The relying party (routes_rp.cc) and its KBS mode (routes_kbs.cc); need state.rp.
 void add_rp_routes(http::Router& router, ServiceState& state);
 void add_kbs_routes(http::Router& router, ServiceState& state);
+// PCCS-compatible Intel and KDS-compatible AMD collateral routes (routes_collateral.cc); need
+// state.intel_pcs / state.amd_kds (answer 503 without them).
+void add_collateral_routes(http::Router& router, ServiceState& state);
 
 }  // namespace vouch::service
