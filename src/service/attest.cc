@@ -79,9 +79,11 @@ Result<ActivePolicy> Attestor::active_policy(std::string_view tenant,
     std::lock_guard lock(mu_);
     auto it = policies_.find(key);
     if (it != policies_.end() && now - it->second.loaded < kCacheTtl) {
+      count_cache("policy", true);
       return it->second.active;
     }
   }
+  count_cache("policy", false);
   ActivePolicy active;
   auto stored = d_.store->policies().current(tenant, appraisal::type_name(type));
   std::string text;
@@ -155,9 +157,11 @@ Result<std::shared_ptr<const Attestor::Lists>> Attestor::lists(std::string_view 
     std::lock_guard lock(mu_);
     auto it = lists_.find(tenant);
     if (it != lists_.end() && now - it->second->loaded < kCacheTtl) {
+      count_cache("lists", true);
       return it->second;
     }
   }
+  count_cache("lists", false);
   auto out = std::make_shared<Lists>();
   out->loaded = now;
   auto read_all = [&](store::ListStore& ls, auto&& each) -> Status {

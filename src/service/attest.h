@@ -109,6 +109,11 @@ class Attestor {
   };
   [[nodiscard]] Result<std::shared_ptr<const Lists>> lists(std::string_view tenant);
   appraisal::VerifyContext context(const TenantView& tenant);
+  void count_cache(const char* cache, bool hit) {
+    if (d_.metrics != nullptr) {
+      d_.metrics->count_cache(cache, hit);
+    }
+  }
 
   Deps d_;
   std::mutex mu_;

@@ -650,6 +650,12 @@ TEST_F(Admin, HealthReadinessAndMetrics) {
             std::string::npos);
   EXPECT_NE(r.body.find("vouch_http_requests_total{"), std::string::npos);
   EXPECT_NE(r.body.find("route=\"/attest/{type}\""), std::string::npos);
+  // The second attestation found the policy and the lists cached.
+  EXPECT_NE(r.body.find("vouch_cache_lookups_total{cache=\"policy\",result=\"hit\"}"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("vouch_cache_lookups_total{cache=\"lists\",result=\"miss\"} 1"),
+            std::string::npos);
   // Unknown routes and methods.
   EXPECT_EQ(h_.get("/no/such/route").status, 404);
   EXPECT_EQ(h_.request("DELETE", "/healthz").status, 405);
