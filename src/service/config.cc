@@ -90,6 +90,12 @@ Status set_value(const std::string& key, const std::string& value, Config& c) {
   if (key == "server.workers") {
     return size(c.workers);
   }
+  if (key == "server.rate_limit") {
+    return size(c.rate_limit);
+  }
+  if (key == "server.rate_burst") {
+    return size(c.rate_burst);
+  }
   if (key == "server.max_body_bytes") {
     return size(c.max_body_bytes);
   }

@@ -25,8 +25,10 @@ struct Config {
   // [server]
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  std::size_t threads = 0;  // I/O threads; 0: one per core
-  std::size_t workers = 0;  // request workers (verify + wait for the store); 0: 2 per core, >= 4
+  std::size_t threads = 0;     // I/O threads; 0: one per core
+  std::size_t workers = 0;     // request workers (verify + wait for the store); 0: 2 per core, >= 4
+  std::size_t rate_limit = 0;  // requests/s per client address (token bucket); 0: no limit
+  std::size_t rate_burst = 0;  // bucket size; 0: twice the rate
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{30};

@@ -20,6 +20,7 @@
 #include "service/http/client.h"
 #include "service/http/server.h"
 #include "service/http_fetcher.h"
+#include "service/rate_limiter.h"
 #include "service/relying_party.h"
 #include "service/state.h"
 #include "service/worker_pool.h"
@@ -139,6 +140,7 @@ class ServiceImpl final : public Service {
   std::unique_ptr<collateral::IntelPcs> intel_cache_;
   std::unique_ptr<collateral::AmdKds> amd_cache_;
   std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<http::HttpServer> server_;  // declared last: stopped and destroyed first
   std::atomic<bool> ready_{false};
 };
@@ -307,12 +309,32 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   const std::size_t cores = std::max<std::size_t>(1, std::thread::hardware_concurrency());
   impl->workers_ = std::make_unique<WorkerPool>(
       config.workers != 0 ? config.workers : std::max<std::size_t>(4, 2 * cores));
+  impl->limiter_ = std::make_unique<RateLimiter>(
+      static_cast<double>(config.rate_limit),
+      static_cast<double>(config.rate_burst != 0 ? config.rate_burst : 2 * config.rate_limit));
   auto handler = [impl](const http::HttpRequest& req,
                         std::function<void(http::HttpResponse)> respond) {
     ServiceState& st = impl->state_;
     if (!impl->ready_.load()) {
       respond(
           problem(Error{ErrorKind::kUnavailable, checks::kDataDir, "starting up"}, req.request_id));
+      return;
+    }
+    // Per-client rate limit ([server] rate_limit): a client over its rate waits, others do not.
+    // Health and metrics probes are exempt (they come from the load balancer and monitoring).
+    if (impl->limiter_->enabled() && !req.path.starts_with("/healthz") &&
+        !req.path.starts_with("/readyz") && !req.path.starts_with("/metrics") &&
+        !impl->limiter_->allow(req.client_address, std::chrono::steady_clock::now())) {
+      auto r = problem(Error{ErrorKind::kUnavailable, checks::kRateLimited,
+                             "client " + req.client_address + " exceeds its rate limit of " +
+                                 std::to_string(st.config.rate_limit) + " requests/s"},
+                       req.request_id);
+      for (auto& [name, value] : r.headers) {
+        if (name == "retry-after") {
+          value = std::to_string(impl->limiter_->retry_after_seconds());
+        }
+      }
+      respond(std::move(r));
       return;
     }
     // Load shedding: past kMaxQueued waiting requests, answer at once with 429 and Retry-After

@@ -661,6 +661,31 @@ TEST_F(Admin, HealthReadinessAndMetrics) {
   EXPECT_EQ(h_.request("DELETE", "/healthz").status, 405);
 }
 
+TEST(ServiceRateLimit, AClientOverItsRateGets429WithRetryAfter) {
+  ServiceHarnessOptions o;
+  o.configure = [](service::Config& c) {
+    c.rate_limit = 1;
+    c.rate_burst = 3;
+  };
+  ServiceHarness h(std::move(o));
+  ASSERT_TRUE(h.started()) << h.start_error();
+  int limited = 0;
+  for (int i = 0; i < 6; ++i) {
+    const ClientResponse r = h.get("/.well-known/openid-configuration");
+    if (r.status == 429) {
+      ++limited;
+      EXPECT_EQ(check_of(r), "service.rate_limited");
+      EXPECT_EQ(header_of(r, "retry-after"), "1");
+    } else {
+      EXPECT_EQ(r.status, 200);
+    }
+  }
+  // Three from the burst (a fourth if a second passed meanwhile), the rest refused.
+  EXPECT_GE(limited, 2);
+  // Probes are exempt.
+  EXPECT_EQ(h.get("/healthz").status, 200);
+}
+
 TEST(ServiceStart, RestartKeepsKeysTenantsAndTheBootstrapKey) {
   // A second start on the same data directory must not mint another bootstrap key or key pair.
   TempDir dir;
