@@ -36,6 +36,7 @@ void add_serve(CLI::App& app, const Context& ctx, Action& action) {
     std::string listen;
     std::string data_dir;
     std::string config_file;
+    std::string store_url;
     bool dev = false;
   };
   auto opts = std::make_shared<Options>();
@@ -49,6 +50,9 @@ void add_serve(CLI::App& app, const Context& ctx, Action& action) {
       "--data-dir", opts->data_dir,
       "Directory for the database, TLS material and (dev) the KEK (default ./vouch-data)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file");
+  cmd->add_option("--store", opts->store_url,
+                  "Store URL: sqlite:PATH, or postgres://user@host:port/db?pool=8 shared by many "
+                  "nodes (storage.url, VOUCH_STORAGE_URL; default sqlite:<data-dir>/vouch.db)");
   cmd->add_flag("--dev", opts->dev,
                 "Development mode: KEK generated into the data directory, plain HTTP on loopback, "
                 "a bootstrap admin key printed once");
@@ -82,6 +86,9 @@ void add_serve(CLI::App& app, const Context& ctx, Action& action) {
       }
       if (!opts->data_dir.empty()) {
         config.data_dir = opts->data_dir;
+      }
+      if (!opts->store_url.empty()) {
+        config.storage_url = opts->store_url;
       }
       config.dev = config.dev || opts->dev;
       if (config.dev && config.tls_mode == service::TlsMode::kAuto) {

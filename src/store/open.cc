@@ -1,4 +1,5 @@
 #include "store/check_ids.h"
+#include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/store.h"
 
@@ -11,11 +12,11 @@ Result<StorePtr> open_store(const std::string& url) {
     return sqlite::open(options);
   }
   if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-    return fail(ErrorKind::kInvalidArgument, checks::kBackendUnsupported,
-                "the PostgreSQL store is not built yet (issue 8); use sqlite:PATH");
+    VOUCH_TRY(const postgres::Options options, postgres::parse_url(u));
+    return postgres::open(options);
   }
   return fail(ErrorKind::kInvalidArgument, checks::kUrl,
-              "unknown store URL scheme (expected sqlite:PATH)");
+              "unknown store URL scheme (expected sqlite:PATH or postgres://...)");
 }
 
 }  // namespace vouch::store

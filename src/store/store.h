@@ -2,7 +2,7 @@
 
 // The store: one narrow interface per kind of state Vouch keeps (ARCHITECTURE.md "State"), and
 // Store, which aggregates them for one database. Implementations: src/store/sqlite (one node,
-// embedded) and, later, PostgreSQL (many nodes). Callers only see these interfaces; one
+// embedded) and src/store/postgres (many nodes). Callers only see these interfaces; one
 // conformance suite (tests/store) runs against every implementation.
 //
 // Conventions for every method below:
@@ -666,7 +666,7 @@ class Store {
   virtual SecretStore& secrets() noexcept = 0;
   virtual EnrollmentStore& enrollment() noexcept = 0;
 
-  // backend names the implementation ("sqlite").
+  // backend names the implementation ("sqlite", "postgres").
   virtual std::string_view backend() const noexcept = 0;
   // schema_version is the migration version the database is at.
   virtual std::int64_t schema_version() const noexcept = 0;
@@ -684,8 +684,12 @@ using StorePtr = std::unique_ptr<Store>;
 //       Options: synchronous=full|normal (default full: every acknowledged write is on disk
 //       before the call returns; normal keeps them across a process crash but not a power
 //       loss), busy_timeout_ms=N (default 5000), readers=N (read connections, default 8).
-//   postgres://... and postgresql://...   refused for now (issue 8): kInvalidArgument /
-//       store.url.unsupported.
+//   postgres://[user[:password]@]host[:port]/dbname[?option=value&...]   (or postgresql://) a
+//       PostgreSQL database shared by many nodes (src/store/postgres). Options: pool=N
+//       (connections, default 8), statement_timeout_ms=N (default 5000, 0: none),
+//       pool_timeout_ms=N (waiting for a free connection, default 5000); any other option is
+//       libpq's (sslmode, connect_timeout, ...). kUnavailable / store.io when the server cannot
+//       be reached.
 // Fails with kInvalidArgument / store.url for anything else or a bad option; kUnavailable
 // (store.io, store.readonly, store.disk_full, store.busy) when the file cannot be opened or
 // written; kInternal / store.corrupt when it is not a database; kFailedPrecondition /

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "tests/store/postgres_server.h"
+
 namespace vouch::store::testing {
 
 std::string sqlite_path(const std::string& dir) {
@@ -34,7 +36,9 @@ std::vector<Backend> backends() {
   return {
       Backend{"sqlite",
               [](const std::string& dir) { return open_store("sqlite:" + sqlite_path(dir)); },
-              sqlite_raw},
+              sqlite_raw, nullptr},
+      Backend{"postgres", [](const std::string& dir) { return open_store(postgres_url(dir)); },
+              postgres_raw, [] { return postgres_unavailable(); }},
   };
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // The backends the store conformance suite runs against. Each test gets a fresh, empty database
-// identified by a scratch directory; PostgreSQL (issue 8) will add itself here.
+// identified by a scratch directory: a SQLite file in it, or a PostgreSQL schema of its own on a
+// throwaway server (tests/store/postgres_server.h).
 
 #include <functional>
 #include <ostream>
@@ -20,7 +21,15 @@ struct Backend {
   // raw_sql runs SQL on that database behind the store's back (to tamper with rows or fake a
   // newer schema); fails the test on error.
   std::function<void(const std::string& dir, const std::string& sql)> raw_sql;
+  // unavailable says why the backend cannot run here (its tests skip with that message), or ""
+  // when it can; unset for a backend that always runs.
+  std::function<std::string()> unavailable;
 };
+
+// skip_reason is backend.unavailable() when set, else "".
+inline std::string skip_reason(const Backend& backend) {
+  return backend.unavailable ? backend.unavailable() : std::string();
+}
 
 // PrintTo names the backend in test output (gtest would otherwise dump its bytes).
 inline void PrintTo(const Backend& backend, std::ostream* os) {

@@ -337,6 +337,9 @@ void PrintTo(const ListCase& c, std::ostream* os) {
 class ListStoreTest : public ::testing::TestWithParam<ListCase> {
  protected:
   void SetUp() override {
+    if (const std::string why = skip_reason(GetParam().backend); !why.empty()) {
+      GTEST_SKIP() << why;
+    }
     auto opened = GetParam().backend.open(dir_.path());
     ASSERT_THAT(opened, Succeeds());
     store_ = std::move(*opened);

@@ -125,6 +125,9 @@ CredentialChallenge make_challenge(const std::string& id, std::int64_t ttl) {
 }
 
 void StoreTest::SetUp() {
+  if (const std::string why = skip_reason(backend()); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
   auto opened = backend().open(dir_.path());
   ASSERT_THAT(opened, Succeeds());
   store_ = std::move(*opened);

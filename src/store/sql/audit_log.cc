@@ -97,6 +97,8 @@ class SqlAuditLog final : public AuditLog {
 
 Result<AuditEntry> append_audit(Connection& c, std::string_view tenant, Timestamp time,
                                 std::string_view kind, const std::string& text) {
+  // Appenders of one chain queue here (on every node) rather than race for the next sequence.
+  VOUCH_RETURN_IF_ERROR(c.lock("audit " + std::string(tenant)));
   VOUCH_TRY(std::optional<ChainHead> head, select_head(c, tenant));
   AuditEntry e;
   e.tenant = std::string(tenant);

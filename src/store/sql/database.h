@@ -1,7 +1,7 @@
 #pragma once
 
 // The seam between the SQL stores (src/store/sql/*.cc, shared by every SQL backend) and a
-// database driver (src/store/sqlite, later postgres). Statements are written once in Vouch's
+// database driver (src/store/sqlite, src/store/postgres). Statements are written once in Vouch's
 // portable SQL with `?` markers; values are always bound as parameters, never spliced into text.
 
 #include <cstddef>
@@ -110,6 +110,17 @@ class Connection {
   [[nodiscard]] virtual Result<std::int64_t> execute_span(std::string_view sql, Params params) = 0;
   // execute_script runs several parameterless statements (migrations only).
   [[nodiscard]] virtual Status execute_script(std::string_view sql) = 0;
+  // lock serializes this write transaction, until it ends, against every other transaction that
+  // locks the same `key` (any process or node). Bodies take it before reading what they are about
+  // to extend (an audit chain head, the newest status list, the latest version), so concurrent
+  // writers on several nodes queue instead of racing to a conflict and a rerun. A driver whose
+  // write transactions are already serialized (SQLite: one writer) does nothing. Keys are
+  // constants of the caller plus identifiers; take several in one fixed order (status before
+  // audit) so two transactions cannot wait on each other.
+  [[nodiscard]] virtual Status lock(std::string_view key) {
+    (void)key;
+    return ok();
+  }
 
   [[nodiscard]] Result<std::vector<Row>> query(std::string_view sql,
                                                std::initializer_list<Param> params = {}) {
@@ -135,11 +146,15 @@ class Database {
   virtual std::string_view backend() const noexcept = 0;
 
   // transaction runs `body` in one transaction on a connection that no other thread uses
-  // meanwhile, and commits when it returns ok; otherwise rolls back and returns its error. Write
-  // transactions are serialized against every other writer of the database (other processes and
-  // nodes included). When the database is busy or a concurrent writer conflicts (kUnavailable /
-  // store.busy or store.conflict, from the driver or returned by `body`), the whole body is run
-  // again, a bounded number of times: `body` must only assign, never accumulate, its results.
+  // meanwhile, and commits when it returns ok; otherwise rolls back and returns its error. Do not
+  // rely on write transactions being serialized against each other: SQLite's are, PostgreSQL's
+  // run at READ COMMITTED on many nodes at once. A body stays correct with conditional UPDATEs
+  // (re-checked on the row a concurrent writer changed), unique keys (a lost race is
+  // store.conflict) and Connection::lock before it reads what it extends. A body must return as
+  // soon as a statement fails (PostgreSQL refuses further statements in that transaction). When
+  // the database is busy or a concurrent writer conflicts (kUnavailable / store.busy or
+  // store.conflict, from the driver or returned by `body`), the whole body is run again, a
+  // bounded number of times: `body` must only assign, never accumulate, its results.
   // A driver may run `body` on another thread while the caller waits (SQLite's group commit), so
   // `body` must not start a transaction itself nor rely on thread-local state.
   [[nodiscard]] virtual Status transaction(Access access,

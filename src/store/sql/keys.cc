@@ -70,6 +70,12 @@ Result<SigningKey> select_key(Connection& c, std::string_view tenant, std::strin
   return decode(*row);
 }
 
+// lock_keys serializes the key changes of one tenant that read before they write (one active
+// key: add, rotate, retire).
+Status lock_keys(Connection& c, std::string_view tenant) {
+  return c.lock("keys " + std::string(tenant));
+}
+
 struct CheckedKey {
   std::string jwk;
 };
@@ -90,6 +96,7 @@ Result<CheckedKey> check_key(const SigningKey& k) {
 // Inserts a checked key; the caller holds a write transaction.
 Status insert(Connection& c, const SigningKey& k, const CheckedKey& checked) {
   VOUCH_RETURN_IF_ERROR(require_tenant(c, k.tenant));
+  VOUCH_RETURN_IF_ERROR(lock_keys(c, k.tenant));
   VOUCH_TRY(std::optional<Row> existing,
             c.query_optional("SELECT 1 FROM signing_keys WHERE tenant = ? AND kid = ?",
                              {k.tenant, k.kid}));
@@ -168,6 +175,7 @@ class SqlKeyStore final : public KeyStore {
     }
     return write(db_, [&](Connection& c) -> Result<SigningKey> {
       VOUCH_RETURN_IF_ERROR(require_tenant(c, next.tenant));
+      VOUCH_RETURN_IF_ERROR(lock_keys(c, next.tenant));
       VOUCH_RETURN_IF_ERROR(c.execute(
           "UPDATE signing_keys SET state = 'retiring', not_after = ? WHERE tenant = ? AND "
           "state = 'active'",
@@ -181,6 +189,7 @@ class SqlKeyStore final : public KeyStore {
     VOUCH_RETURN_IF_ERROR(check_id("tenant", tenant));
     VOUCH_RETURN_IF_ERROR(check_id("kid", kid));
     return write(db_, [&](Connection& c) -> Result<SigningKey> {
+      VOUCH_RETURN_IF_ERROR(lock_keys(c, tenant));
       VOUCH_TRY(const SigningKey k, select_key(c, tenant, kid));
       if (k.state == KeyState::kRetired) {
         return fail(ErrorKind::kFailedPrecondition, checks::kKeyState,

@@ -27,6 +27,8 @@ Status check_embedded() {
 }
 
 Status apply(Connection& c, const Dialect& dialect, std::int64_t& version) {
+  // Nodes starting together on one shared database migrate one after the other.
+  VOUCH_RETURN_IF_ERROR(c.lock("vouch migrate"));
   VOUCH_TRY(const std::string schema_table, dialect.ddl(kSchemaTable));
   VOUCH_RETURN_IF_ERROR(c.execute_script(schema_table));
   VOUCH_TRY(const std::vector<Row> applied,

@@ -94,6 +94,7 @@ class SqlPolicyStore final : public PolicyStore {
     VOUCH_RETURN_IF_ERROR(check_text("author", p.author, limits::kMaxShortText, false));
     return write(db_, [&](Connection& c) -> Result<PolicyVersion> {
       VOUCH_RETURN_IF_ERROR(require_tenant(c, p.tenant));
+      VOUCH_RETURN_IF_ERROR(c.lock("policy " + p.tenant + " " + p.attestation_type));
       VOUCH_TRY(const std::vector<Row> rows,
                 c.query("SELECT COALESCE(MAX(version), 0) FROM policies WHERE tenant = ? AND "
                         "attestation_type = ?",

@@ -125,6 +125,11 @@ Result<SecretVersion> select_version(Connection& c, std::string_view tenant, std
   return decode_version(*row);
 }
 
+// lock_secret serializes the read-check-write updates of one secret (rotate against remove, ...).
+Status lock_secret(Connection& c, std::string_view tenant, std::string_view name) {
+  return c.lock("secret " + std::string(tenant) + " " + std::string(name));
+}
+
 Status insert_version(Connection& c, const SecretVersion& v) {
   VOUCH_RETURN_IF_ERROR(insert_racing(
       c,
@@ -178,6 +183,7 @@ class SqlSecretStore final : public SecretStore {
     VOUCH_RETURN_IF_ERROR(check_name(v.tenant, v.name));
     VOUCH_RETURN_IF_ERROR(check_value(v.wrapped_key, v.ciphertext, v.kek_id));
     return write(db_, [&](Connection& c) -> Result<SecretVersion> {
+      VOUCH_RETURN_IF_ERROR(lock_secret(c, v.tenant, v.name));
       VOUCH_TRY(const Secret s, select_live(c, v.tenant, v.name));
       SecretVersion next{v.tenant,     v.name,   s.current_version + 1, v.wrapped_key,
                          v.ciphertext, v.kek_id, v.created_at};
@@ -211,6 +217,7 @@ class SqlSecretStore final : public SecretStore {
     VOUCH_TRY(const std::string issuers,
               check_release(r.release_policy, r.release_policy_kind, r.trusted_issuers));
     return write(db_, [&](Connection& c) -> Result<Secret> {
+      VOUCH_RETURN_IF_ERROR(lock_secret(c, r.tenant, r.name));
       VOUCH_RETURN_IF_ERROR(select_live(c, r.tenant, r.name));
       VOUCH_RETURN_IF_ERROR(c.execute(
           "UPDATE secrets SET release_policy = ?, release_policy_kind = ?, "
@@ -223,6 +230,7 @@ class SqlSecretStore final : public SecretStore {
   Result<Secret> remove(std::string_view tenant, std::string_view name, Timestamp now) override {
     VOUCH_RETURN_IF_ERROR(check_name(tenant, name));
     return write(db_, [&](Connection& c) -> Result<Secret> {
+      VOUCH_RETURN_IF_ERROR(lock_secret(c, tenant, name));
       VOUCH_RETURN_IF_ERROR(select_live(c, tenant, name));
       VOUCH_RETURN_IF_ERROR(c.execute(
           "UPDATE secrets SET deleted = 1, deleted_at = ?, updated_at = ? WHERE tenant = ? AND "
@@ -235,6 +243,7 @@ class SqlSecretStore final : public SecretStore {
   Status purge(std::string_view tenant, std::string_view name) override {
     VOUCH_RETURN_IF_ERROR(check_name(tenant, name));
     return write(db_, [&](Connection& c) -> Status {
+      VOUCH_RETURN_IF_ERROR(lock_secret(c, tenant, name));
       VOUCH_TRY(const Secret s, select_secret(c, tenant, name));
       if (!s.deleted) {
         return fail(ErrorKind::kFailedPrecondition, checks::kSecretNotDeleted,

@@ -81,6 +81,9 @@ Result<TokenStatus> allocate_in(Connection& c, const StatusAllocation& a) {
     return fail(ErrorKind::kAlreadyExists, checks::kTokenExists,
                 "token '" + a.jti + "' already has a status entry");
   }
+  // Allocators of one tenant queue here, so that only one of them creates the next list (taken
+  // before the audit chain's lock by allocate_with_audit).
+  VOUCH_RETURN_IF_ERROR(c.lock("status " + a.tenant));
   VOUCH_TRY(auto taken, take_index(c, a.tenant));
   if (!taken) {
     VOUCH_TRY(
