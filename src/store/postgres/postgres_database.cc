@@ -14,6 +14,7 @@
 
 #include "store/check_ids.h"
 #include "store/sql/dialect.h"
+#include "store/sql/internal.h"
 #include "store/sql/migrate.h"
 #include "store/sql/sql_store.h"
 
@@ -537,26 +538,11 @@ Status check_ownership(sql::Database& db) {
   });
 }
 
-tl::unexpected<Error> bad_url(std::string detail) {
-  return fail(ErrorKind::kInvalidArgument, checks::kUrl, std::move(detail));
-}
-
-Result<std::int64_t> parse_number(std::string_view key, std::string_view text, std::int64_t min,
-                                  std::int64_t max) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    return bad_url("option " + std::string(key) + " must be an integer in " + std::to_string(min) +
-                   ".." + std::to_string(max));
-  }
-  return v;
-}
-
 }  // namespace
 
 Result<Options> parse_url(std::string_view url) {
   if (!starts_with(url, "postgres://") && !starts_with(url, "postgresql://")) {
-    return bad_url("not a postgres:// URL");
+    return sql::url_error("not a postgres:// URL");
   }
   Options o;
   const std::size_t q = url.find('?');
@@ -572,18 +558,18 @@ Result<Options> parse_url(std::string_view url) {
     }
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos) {
-      return bad_url("option '" + std::string(item) + "' has no value");
+      return sql::url_error("option '" + std::string(item) + "' has no value");
     }
     const std::string_view key = item.substr(0, eq);
     const std::string_view value = item.substr(eq + 1);
     if (key == "pool") {
-      VOUCH_TRY(const std::int64_t n, parse_number(key, value, 1, 64));
+      VOUCH_TRY(const std::int64_t n, sql::url_number(key, value, 1, 64));
       o.pool = static_cast<std::size_t>(n);
     } else if (key == "statement_timeout_ms") {
-      VOUCH_TRY(const std::int64_t ms, parse_number(key, value, 0, 3600000));
+      VOUCH_TRY(const std::int64_t ms, sql::url_number(key, value, 0, 3600000));
       o.statement_timeout = std::chrono::milliseconds(ms);
     } else if (key == "pool_timeout_ms") {
-      VOUCH_TRY(const std::int64_t ms, parse_number(key, value, 1, 600000));
+      VOUCH_TRY(const std::int64_t ms, sql::url_number(key, value, 1, 600000));
       o.pool_timeout = std::chrono::milliseconds(ms);
     } else {
       passed.append(passed.empty() ? "?" : "&").append(item);
@@ -596,7 +582,7 @@ Result<Options> parse_url(std::string_view url) {
   if (parsed == nullptr) {
     std::string detail = message != nullptr ? trim_message(message) : "out of memory";
     PQfreemem(message);
-    return bad_url("PostgreSQL URL: " + detail);
+    return sql::url_error("PostgreSQL URL: " + detail);
   }
   PQconninfoFree(parsed);
   return o;

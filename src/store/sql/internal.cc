@@ -1,10 +1,27 @@
 #include "store/sql/internal.h"
 
+#include <charconv>
+
 #include "store/audit.h"
 #include "store/check_ids.h"
 #include "store/limits.h"
 
 namespace vouch::store::sql {
+
+tl::unexpected<Error> url_error(std::string detail) {
+  return fail(ErrorKind::kInvalidArgument, checks::kUrl, std::move(detail));
+}
+
+Result<std::int64_t> url_number(std::string_view key, std::string_view text, std::int64_t min,
+                                std::int64_t max) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+    return url_error("option " + std::string(key) + " must be an integer in " +
+                     std::to_string(min) + ".." + std::to_string(max));
+  }
+  return v;
+}
 namespace {
 
 tl::unexpected<Error> bad(std::string_view field, std::string what) {

@@ -18,6 +18,12 @@
 
 namespace vouch::store::sql {
 
+// Store URLs (drivers' parse_url): kInvalidArgument / store.url naming what is wrong, and an
+// integer option within min..max.
+[[nodiscard]] tl::unexpected<Error> url_error(std::string detail);
+[[nodiscard]] Result<std::int64_t> url_number(std::string_view key, std::string_view text,
+                                              std::int64_t min, std::int64_t max);
+
 // Argument checks: kInvalidArgument / store.argument (empty, malformed) or store.limit (too long).
 // check_id: 1..limits::kMaxId printable ASCII characters, no space.
 [[nodiscard]] Status check_id(std::string_view field, std::string_view value);

@@ -12,6 +12,7 @@
 
 #include "store/check_ids.h"
 #include "store/sql/dialect.h"
+#include "store/sql/internal.h"
 #include "store/sql/migrate.h"
 #include "store/sql/sql_store.h"
 
@@ -519,40 +520,26 @@ Status check_ownership(SqliteConnection& c, const std::string& path) {
   return ok();
 }
 
-tl::unexpected<Error> bad_url(std::string detail) {
-  return fail(ErrorKind::kInvalidArgument, checks::kUrl, std::move(detail));
-}
-
-Result<std::int64_t> parse_number(std::string_view key, std::string_view text, std::int64_t min,
-                                  std::int64_t max) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    return bad_url("option " + std::string(key) + " must be an integer in " + std::to_string(min) +
-                   ".." + std::to_string(max));
-  }
-  return v;
-}
-
 }  // namespace
 
 Result<Options> parse_url(std::string_view url) {
   constexpr std::string_view kScheme = "sqlite:";
   if (url.substr(0, kScheme.size()) != kScheme) {
-    return bad_url("not a sqlite: URL");
+    return sql::url_error("not a sqlite: URL");
   }
   std::string_view rest = url.substr(kScheme.size());
   if (rest.substr(0, 2) == "//") {
     rest.remove_prefix(2);
     if (rest.empty() || rest.front() != '/') {
-      return bad_url("sqlite:// must be followed by an absolute path (sqlite:///var/lib/...)");
+      return sql::url_error(
+          "sqlite:// must be followed by an absolute path (sqlite:///var/lib/...)");
     }
   }
   Options o;
   const std::size_t q = rest.find('?');
   o.path = std::string(rest.substr(0, q));
   if (o.path.empty()) {
-    return bad_url("sqlite: URL without a path");
+    return sql::url_error("sqlite: URL without a path");
   }
   if (q == std::string_view::npos) {
     return o;
@@ -564,7 +551,7 @@ Result<Options> parse_url(std::string_view url) {
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos) {
-      return bad_url("option '" + std::string(item) + "' has no value");
+      return sql::url_error("option '" + std::string(item) + "' has no value");
     }
     const std::string_view key = item.substr(0, eq);
     const std::string_view value = item.substr(eq + 1);
@@ -574,16 +561,16 @@ Result<Options> parse_url(std::string_view url) {
       } else if (value == "normal") {
         o.synchronous = Synchronous::kNormal;
       } else {
-        return bad_url("synchronous must be full or normal");
+        return sql::url_error("synchronous must be full or normal");
       }
     } else if (key == "busy_timeout_ms") {
-      VOUCH_TRY(const std::int64_t ms, parse_number(key, value, 0, 600000));
+      VOUCH_TRY(const std::int64_t ms, sql::url_number(key, value, 0, 600000));
       o.busy_timeout = std::chrono::milliseconds(ms);
     } else if (key == "readers") {
-      VOUCH_TRY(const std::int64_t n, parse_number(key, value, 1, 64));
+      VOUCH_TRY(const std::int64_t n, sql::url_number(key, value, 1, 64));
       o.readers = static_cast<std::size_t>(n);
     } else {
-      return bad_url("unknown option '" + std::string(key) + "'");
+      return sql::url_error("unknown option '" + std::string(key) + "'");
     }
   }
   return o;
