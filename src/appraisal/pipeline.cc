@@ -138,7 +138,8 @@ Result<Appraisal> appraise(const EvidenceVerifier& verifier, const EvidenceReque
                   ? "a deny() rule fired"
                   : "no permit() rule fired in authorizationrules"});
     if (!why.empty()) {
-      a.error->detail += ": " + why;
+      // The trace usually starts with the same summary: say it once.
+      a.error->detail = why.rfind(a.error->detail, 0) == 0 ? why : a.error->detail + ": " + why;
     }
   }
   return a;
