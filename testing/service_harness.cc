@@ -9,23 +9,10 @@
 #include "evidence/tpm/abi.h"
 #include "evidence/tpm/bundle.h"
 #include "jose/signature.h"
+#include "testing/temp_dir.h"
 
 namespace vouch::testing {
 namespace {
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
-    s.pop_back();
-  }
-  return s;
-}
 
 // The JSON of one compact-JWT segment (0: header, 1: claims), null when malformed.
 nlohmann::json jwt_segment(const std::string& token, std::size_t index) {
@@ -77,7 +64,7 @@ ServiceHarness::ServiceHarness(ServiceHarnessOptions options) : clock_(options.s
     return;
   }
   service_ = std::move(*started);
-  admin_key_ = trim(read_text_file(config.data_dir + "/bootstrap-admin-key"));
+  admin_key_ = read_trimmed(config.data_dir + "/bootstrap-admin-key");
   if (admin_key_.empty()) {
     start_error_ = "no bootstrap-admin-key in the data directory";
   }

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -31,6 +32,21 @@ void write_file(const std::string& path, const std::string& content) {
   if (!out) {
     throw std::runtime_error("cannot write " + path);
   }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string read_trimmed(const std::string& path) {
+  std::string s = read_text(path);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
+    s.pop_back();
+  }
+  return s;
 }
 
 }  // namespace vouch::testing

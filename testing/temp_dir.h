@@ -21,5 +21,9 @@ class TempDir {
 
 // Writes bytes or text to a file; aborts the test binary on failure.
 void write_file(const std::string& path, const std::string& content);
+// A file's text ("" when it cannot be read), and the same without trailing line ends and spaces
+// (one-line files such as <data-dir>/bootstrap-admin-key).
+std::string read_text(const std::string& path);
+std::string read_trimmed(const std::string& path);
 
 }  // namespace vouch::testing

@@ -174,14 +174,9 @@ class EnrollRoutes {
 
 void add_enroll_routes(http::Router& router, ServiceState& state) {
   auto r = std::make_shared<EnrollRoutes>(state);
-  add_tenant_route(router, "POST", "/tpm/v1/enrollments",
-                   [r](const HttpRequest& q, const std::string& t, const PathParams&) {
-                     return r->start(q, t);
-                   });
+  add_tenant_route(router, "POST", "/tpm/v1/enrollments", member_route(r, &EnrollRoutes::start));
   add_tenant_route(router, "POST", "/tpm/v1/enrollments/{id}",
-                   [r](const HttpRequest& q, const std::string& t, const PathParams& p) {
-                     return r->finish(q, t, p);
-                   });
+                   member_route(r, &EnrollRoutes::finish));
 }
 
 }  // namespace vouch::service

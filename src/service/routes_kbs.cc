@@ -213,13 +213,10 @@ class KbsRoutes {
 
 void add_kbs_routes(http::Router& router, ServiceState& state) {
   auto r = std::make_shared<KbsRoutes>(state);
-  using Q = const HttpRequest&;
-  using T = const std::string&;
-  using P = const PathParams&;
-  add_tenant_route(router, "POST", "/kbs/v0/auth", [r](Q q, T t, P) { return r->auth(q, t); });
-  add_tenant_route(router, "POST", "/kbs/v0/attest", [r](Q q, T t, P) { return r->attest(q, t); });
+  add_tenant_route(router, "POST", "/kbs/v0/auth", member_route(r, &KbsRoutes::auth));
+  add_tenant_route(router, "POST", "/kbs/v0/attest", member_route(r, &KbsRoutes::attest));
   add_tenant_route(router, "GET", "/kbs/v0/resource/{repo}/{type}/{tag}",
-                   [r](Q q, T t, P p) { return r->resource(q, t, p); });
+                   member_route(r, &KbsRoutes::resource));
 }
 
 }  // namespace vouch::service

@@ -232,20 +232,13 @@ class RatsRoutes {
 void add_rats_routes(http::Router& router, ServiceState& state) {
   auto r = std::make_shared<RatsRoutes>(state);
   add_tenant_route(router, "POST", "/challenge-response/v1/newSession",
-                   [r](const HttpRequest& q, const std::string& t, const PathParams&) {
-                     return r->new_session(q, t);
-                   });
+                   member_route(r, &RatsRoutes::new_session));
   add_tenant_route(router, "POST", "/challenge-response/v1/session/{id}",
-                   [r](const HttpRequest& q, const std::string& t, const PathParams& p) {
-                     return r->submit(q, t, p);
-                   });
-  add_tenant_route(
-      router, "GET", "/challenge-response/v1/session/{id}",
-      [r](const HttpRequest&, const std::string& t, const PathParams& p) { return r->get(t, p); });
+                   member_route(r, &RatsRoutes::submit));
+  add_tenant_route(router, "GET", "/challenge-response/v1/session/{id}",
+                   member_route(r, &RatsRoutes::get));
   add_tenant_route(router, "DELETE", "/challenge-response/v1/session/{id}",
-                   [r](const HttpRequest&, const std::string& t, const PathParams& p) {
-                     return r->remove(t, p);
-                   });
+                   member_route(r, &RatsRoutes::remove));
   add_tenant_route(
       router, "GET", "/.well-known/veraison/verification",
       [r](const HttpRequest&, const std::string& t, const PathParams&) { return r->discovery(t); });

@@ -222,19 +222,15 @@ void add_secret_route(http::Router& router, const std::string& method, const std
 
 void add_rp_routes(http::Router& router, ServiceState& state) {
   auto r = std::make_shared<RpRoutes>(state);
-  using Q = const HttpRequest&;
-  using T = const std::string&;
-  using P = const PathParams&;
-  add_tenant_route(router, "GET", "/rp/v1/secrets", [r](Q q, T t, P) { return r->list(q, t); });
-  add_tenant_route(router, "POST", "/rp/v1/challenge",
-                   [r](Q q, T t, P) { return r->challenge(q, t); });
+  add_tenant_route(router, "GET", "/rp/v1/secrets", member_route(r, &RpRoutes::list));
+  add_tenant_route(router, "POST", "/rp/v1/challenge", member_route(r, &RpRoutes::challenge));
   // Suffixed routes first: ".../{c}:release" must not be read as a secret named "x:release".
-  add_secret_route(router, "POST", ":release", [r](Q q, T t, P p) { return r->release(q, t, p); });
-  add_secret_route(router, "POST", ":attest", [r](Q q, T t, P p) { return r->attest(q, t, p); });
-  add_secret_route(router, "PUT", ":rules", [r](Q q, T t, P p) { return r->set_rules(q, t, p); });
-  add_secret_route(router, "PUT", "", [r](Q q, T t, P p) { return r->put(q, t, p); });
-  add_secret_route(router, "GET", "", [r](Q q, T t, P p) { return r->get(q, t, p); });
-  add_secret_route(router, "DELETE", "", [r](Q q, T t, P p) { return r->remove(q, t, p); });
+  add_secret_route(router, "POST", ":release", member_route(r, &RpRoutes::release));
+  add_secret_route(router, "POST", ":attest", member_route(r, &RpRoutes::attest));
+  add_secret_route(router, "PUT", ":rules", member_route(r, &RpRoutes::set_rules));
+  add_secret_route(router, "PUT", "", member_route(r, &RpRoutes::put));
+  add_secret_route(router, "GET", "", member_route(r, &RpRoutes::get));
+  add_secret_route(router, "DELETE", "", member_route(r, &RpRoutes::remove));
 }
 
 }  // namespace vouch::service

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "appraisal/verifier.h"
 #include "base/time.h"
@@ -71,6 +72,25 @@ struct ServiceState {
 // A tenant-scoped handler: `tenant` is "default" on "/x" and {tenant} on "/tenants/{tenant}/x".
 using TenantHandler = std::function<http::HttpResponse(
     const http::HttpRequest&, const std::string& tenant, const http::PathParams&)>;
+
+// A TenantHandler that calls `method` on the routes object shared by an API's routes. The method
+// takes (request, tenant, params), (request, tenant) or (tenant, params).
+template <class Routes, class Method>
+TenantHandler member_route(std::shared_ptr<Routes> routes, Method method) {
+  return [routes, method](const http::HttpRequest& q, const std::string& t,
+                          const http::PathParams& p) -> http::HttpResponse {
+    Routes& r = *routes;
+    if constexpr (std::is_invocable_v<Method, Routes&, const http::HttpRequest&, const std::string&,
+                                      const http::PathParams&>) {
+      return (r.*method)(q, t, p);
+    } else if constexpr (std::is_invocable_v<Method, Routes&, const http::HttpRequest&,
+                                             const std::string&>) {
+      return (r.*method)(q, t);
+    } else {
+      return (r.*method)(t, p);
+    }
+  };
+}
 
 // Registers `handler` at `suffix` for the default tenant and under /tenants/{tenant}.
 void add_tenant_route(http::Router& router, const std::string& method, const std::string& suffix,

@@ -19,22 +19,10 @@
 
 extern char** environ;  // NOLINT: POSIX
 
+#include "testing/temp_dir.h"
+
 namespace vouch::testing {
 namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
-    s.pop_back();
-  }
-  return s;
-}
 
 // The inherited environment with `changes` applied ("" unsets).
 std::vector<std::string> environment(const std::map<std::string, std::string>& changes) {
@@ -164,7 +152,7 @@ ServeProcess::ServeProcess(ServeOptions options) : tls_(!options.dev) {
     }
     auto r = client.get(url() + "/readyz");
     if (r && r->status == 200) {
-      admin_key_ = trim(read_all(data_dir_ + "/bootstrap-admin-key"));
+      admin_key_ = read_trimmed(data_dir_ + "/bootstrap-admin-key");
       if (!admin_key_.empty()) {
         return;
       }
@@ -199,7 +187,7 @@ int ServeProcess::stop() {
 }
 
 std::string ServeProcess::log() const {
-  return read_all(log_file_);
+  return read_text(log_file_);
 }
 
 ProcessRun run_vouch(const std::vector<std::string>& args,
@@ -217,8 +205,8 @@ ProcessRun run_vouch(const std::vector<std::string>& args,
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
   }
-  run.out = read_all(dir.file("out"));
-  run.err = read_all(dir.file("err"));
+  run.out = read_text(dir.file("out"));
+  run.err = read_text(dir.file("err"));
   return run;
 }
 

@@ -508,28 +508,17 @@ class PgDatabase final : public sql::Database {
   std::size_t open_ = 0;  // connections in existence (idle or taken)
 };
 
-Result<std::int64_t> count(sql::Connection& c, std::string_view sql) {
-  VOUCH_TRY(const std::vector<Row> rows, c.query(sql));
-  if (rows.size() != 1) {
-    return fail(ErrorKind::kInternal, checks::kSql, std::string(sql) + ": no answer");
-  }
-  sql::RowReader rd(rows.front());
-  const std::int64_t v = rd.i64();
-  VOUCH_RETURN_IF_ERROR(rd.finish());
-  return v;
-}
-
 // Refuses a schema that holds tables but not ours.
 Status check_ownership(sql::Database& db) {
   return db.transaction(Access::kRead, [](sql::Connection& c) -> Status {
     VOUCH_TRY(const std::int64_t tables,
-              count(c,
-                    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
-                    "current_schema()"));
+              sql::query_int(c,
+                             "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
+                             "current_schema()"));
     VOUCH_TRY(const std::int64_t ours,
-              count(c,
-                    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
-                    "current_schema() AND tablename = 'schema_version'"));
+              sql::query_int(c,
+                             "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
+                             "current_schema() AND tablename = 'schema_version'"));
     if (tables > 0 && ours == 0) {
       return fail(ErrorKind::kFailedPrecondition, checks::kSchemaForeign,
                   "the PostgreSQL schema holds tables but is not a Vouch database");

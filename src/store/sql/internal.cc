@@ -12,6 +12,17 @@ tl::unexpected<Error> url_error(std::string detail) {
   return fail(ErrorKind::kInvalidArgument, checks::kUrl, std::move(detail));
 }
 
+Result<std::int64_t> query_int(Connection& c, std::string_view sql) {
+  VOUCH_TRY(const std::vector<Row> rows, c.query(sql));
+  if (rows.size() != 1) {
+    return fail(ErrorKind::kInternal, checks::kSql, std::string(sql) + ": no answer");
+  }
+  RowReader rd(rows.front());
+  const std::int64_t v = rd.i64();
+  VOUCH_RETURN_IF_ERROR(rd.finish());
+  return v;
+}
+
 Result<std::int64_t> url_number(std::string_view key, std::string_view text, std::int64_t min,
                                 std::int64_t max) {
   std::int64_t v = 0;

@@ -21,6 +21,9 @@ namespace vouch::store::sql {
 // Store URLs (drivers' parse_url): kInvalidArgument / store.url naming what is wrong, and an
 // integer option within min..max.
 [[nodiscard]] tl::unexpected<Error> url_error(std::string detail);
+// The single integer a query such as "SELECT count(*) ..." answers; kInternal / store.sql when
+// it answers anything else.
+[[nodiscard]] Result<std::int64_t> query_int(Connection& c, std::string_view sql);
 [[nodiscard]] Result<std::int64_t> url_number(std::string_view key, std::string_view text,
                                               std::int64_t min, std::int64_t max);
 

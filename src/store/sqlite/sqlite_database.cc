@@ -487,32 +487,21 @@ class SqliteDatabase final : public sql::Database {
   std::size_t open_readers_ = 0;
 };
 
-Result<std::int64_t> query_int(SqliteConnection& c, const char* sql) {
-  VOUCH_TRY(const std::vector<Row> rows, c.query(sql));
-  if (rows.size() != 1) {
-    return fail(ErrorKind::kInternal, checks::kSql, std::string(sql) + ": no answer");
-  }
-  sql::RowReader rd(rows.front());
-  const std::int64_t v = rd.i64();
-  VOUCH_RETURN_IF_ERROR(rd.finish());
-  return v;
-}
-
 // Refuses a file written by another program: a foreign application_id, or tables without our
 // schema_version table.
 Status check_ownership(SqliteConnection& c, const std::string& path) {
-  VOUCH_TRY(const std::int64_t app_id, query_int(c, "PRAGMA application_id"));
+  VOUCH_TRY(const std::int64_t app_id, sql::query_int(c, "PRAGMA application_id"));
   if (app_id != 0 && app_id != kApplicationId) {
     return fail(
         ErrorKind::kFailedPrecondition, checks::kSchemaForeign,
         path + " belongs to another application (application_id " + std::to_string(app_id) + ")");
   }
   VOUCH_TRY(const std::int64_t tables,
-            query_int(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"));
+            sql::query_int(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"));
   VOUCH_TRY(const std::int64_t ours,
-            query_int(c,
-                      "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-                      "name = 'schema_version'"));
+            sql::query_int(c,
+                           "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                           "name = 'schema_version'"));
   if (tables > 0 && ours == 0) {
     return fail(ErrorKind::kFailedPrecondition, checks::kSchemaForeign,
                 path + " holds tables but is not a Vouch database");
@@ -594,7 +583,7 @@ Result<StorePtr> open(const Options& options) {
       sqlite_db.with_writer([&](SqliteConnection& c) { return check_ownership(c, options.path); }));
   VOUCH_TRY(const std::int64_t version, sql::migrate(*db));
   VOUCH_RETURN_IF_ERROR(sqlite_db.with_writer([](SqliteConnection& c) -> Status {
-    VOUCH_TRY(const std::int64_t app_id, query_int(c, "PRAGMA application_id"));
+    VOUCH_TRY(const std::int64_t app_id, sql::query_int(c, "PRAGMA application_id"));
     if (app_id == kApplicationId) {
       return ok();
     }
