@@ -42,9 +42,11 @@ void add_serve(CLI::App& app, const Context& ctx, Action& action) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Run the verifier service: Azure Attestation compatible API, RATS challenge-response "
-      "sessions, admin API. Configuration: TOML file, then VOUCH_* environment variables, then "
-      "flags. SIGTERM or SIGINT stops it gracefully.");
+      "Run the service: the verifier (Azure Attestation compatible API, RATS challenge-response "
+      "sessions), the relying party (/rp/v1 secrets, KBS mode; docs/relying-party.md), the "
+      "collateral cache (PCCS/KDS-compatible routes; docs/collateral.md) and the admin API, as "
+      "[service] roles selects. Configuration: TOML file, then VOUCH_* environment variables, "
+      "then flags. SIGTERM or SIGINT stops it gracefully.");
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   cmd->add_option(
       "--data-dir", opts->data_dir,

@@ -229,7 +229,7 @@ std::map<std::string, JwksCache::Entry, std::less<>>::iterator JwksCache::insert
 
 Result<jose::JwkSet> LocalThenRemote::keys(std::string_view issuer, bool refresh) {
   if (local_) {
-    std::optional<Result<jose::JwkSet>> local = local_(issuer);
+    std::optional<Result<jose::JwkSet>> local = local_(issuer, refresh);
     if (local) {
       if (!local->has_value()) {
         Error e = std::move(*local).error();

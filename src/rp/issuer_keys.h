@@ -79,7 +79,9 @@ class JwksCache final : public IssuerKeys {
 // rp.jwks.unavailable).
 class LocalThenRemote final : public IssuerKeys {
  public:
-  using Local = std::function<std::optional<Result<jose::JwkSet>>(std::string_view issuer)>;
+  // `refresh` as in keys(): the local source may answer from a cache unless asked not to.
+  using Local =
+      std::function<std::optional<Result<jose::JwkSet>>(std::string_view issuer, bool refresh)>;
   LocalThenRemote(Local local, IssuerKeys* remote) : local_(std::move(local)), remote_(remote) {}
   [[nodiscard]] Result<jose::JwkSet> keys(std::string_view issuer, bool refresh) override;
 

@@ -136,11 +136,20 @@ Result<std::shared_ptr<const token::Signer>> KeyRing::active(std::string_view te
   }
   VOUCH_TRY(auto signer, load(*stored));
   active_[std::string(tenant)] = Cached{signer, now};
+  published_.erase(std::string(tenant));  // a new active key: the published set changed
   return signer;
 }
 
-Result<jose::JwkSet> KeyRing::published(std::string_view tenant) {
-  VOUCH_TRY(auto keys, store_.published(tenant, clock_.now()));
+Result<jose::JwkSet> KeyRing::published(std::string_view tenant, bool refresh) {
+  const Timestamp now = clock_.now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = published_.find(tenant);
+    if (!refresh && it != published_.end() && now - it->second.loaded < kCacheTtl) {
+      return it->second.keys;
+    }
+  }
+  VOUCH_TRY(auto keys, store_.published(tenant, now));
   jose::JwkSet set;
   for (const auto& k : keys) {
     auto jwk = jose::parse_jwk(k.public_jwk);
@@ -150,6 +159,8 @@ Result<jose::JwkSet> KeyRing::published(std::string_view tenant) {
     }
     set.keys.push_back(std::move(*jwk));
   }
+  std::lock_guard lock(mu_);
+  published_[std::string(tenant)] = CachedSet{set, now};
   return set;
 }
 
@@ -162,6 +173,7 @@ Result<std::shared_ptr<const token::Signer>> KeyRing::rotate(std::string_view te
   VOUCH_RETURN_IF_ERROR(store_.rotate(fresh, clock_.now() + overlap));
   std::lock_guard lock(mu_);
   active_[std::string(tenant)] = Cached{signer, clock_.now()};
+  published_.erase(std::string(tenant));
   return signer;
 }
 
@@ -169,6 +181,9 @@ void KeyRing::invalidate(std::string_view tenant) {
   std::lock_guard lock(mu_);
   if (auto it = active_.find(tenant); it != active_.end()) {
     active_.erase(it);
+  }
+  if (auto it = published_.find(tenant); it != published_.end()) {
+    published_.erase(it);
   }
 }
 

@@ -40,7 +40,9 @@ class KeyRing {
                                                                     std::string_view issuer,
                                                                     jose::JwsAlg alg);
   // The keys a relying party may see: active and retiring keys not yet past their not_after.
-  [[nodiscard]] Result<jose::JwkSet> published(std::string_view tenant);
+  // Cached like the active signer (the in-process relying party asks on every release);
+  // `refresh` re-reads the store, as a relying party does once for an unknown kid.
+  [[nodiscard]] Result<jose::JwkSet> published(std::string_view tenant, bool refresh = false);
   // Replaces the active key with a new one; the old key keeps being published for `overlap`
   // (the longest token lifetime), then retires.
   [[nodiscard]] Result<std::shared_ptr<const token::Signer>> rotate(std::string_view tenant,
@@ -67,6 +69,11 @@ class KeyRing {
     Timestamp loaded;
   };
   std::map<std::string, Cached, std::less<>> active_;
+  struct CachedSet {
+    jose::JwkSet keys;
+    Timestamp loaded;
+  };
+  std::map<std::string, CachedSet, std::less<>> published_;
 };
 
 }  // namespace vouch::service

@@ -130,7 +130,7 @@ Result<std::unique_ptr<RelyingParty>> RelyingParty::create(ServiceState& state,
   const std::string base = without_trailing_slash(config.effective_public_url());
   ServiceState* s = &state;
   rp->issuer_keys_ = std::make_unique<rp::LocalThenRemote>(
-      [s, base](std::string_view issuer) -> std::optional<Result<jose::JwkSet>> {
+      [s, base](std::string_view issuer, bool refresh) -> std::optional<Result<jose::JwkSet>> {
         const auto tenant = local_tenant(base, issuer);
         // Only the tenant's own issuer ("<base>/tenants/default" is not the default tenant's).
         if (!tenant || !s->tenants->get(*tenant) ||
@@ -138,7 +138,7 @@ Result<std::unique_ptr<RelyingParty>> RelyingParty::create(ServiceState& state,
                 without_trailing_slash(std::string(issuer))) {
           return std::nullopt;
         }
-        return s->keys->published(*tenant);
+        return s->keys->published(*tenant, refresh);
       },
       rp->remote_keys_.get());
   rp->status_lists_ = std::make_unique<NodeStatusLists>(config, router);

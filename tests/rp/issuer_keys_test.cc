@@ -212,8 +212,8 @@ TEST_F(Jwks, LocalThenRemote) {
   jose::JwkSet local_set;
   local_set.keys.push_back(test::other_signer().public_jwk());
   const std::string local_issuer = "https://node.test";
-  const LocalThenRemote::Local local =
-      [&](std::string_view issuer) -> std::optional<Result<jose::JwkSet>> {
+  const LocalThenRemote::Local local = [&](std::string_view issuer,
+                                           bool) -> std::optional<Result<jose::JwkSet>> {
     if (issuer == local_issuer) {
       return Result<jose::JwkSet>(local_set);
     }
