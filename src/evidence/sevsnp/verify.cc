@@ -35,6 +35,19 @@ Result<std::vector<crypto::Certificate>> parse_chain_pem(std::string_view pem) {
   return crypto::Certificate::parse_bundle(as_bytes(pem));
 }
 
+// True when `intermediate` verifies under `ark` at a time both are valid. An intermediate that
+// does not (a test PKI's stray ASK) stays untrusted and is path-validated on every chain.
+bool signed_by_ark(const crypto::Certificate& intermediate, const crypto::Certificate& ark,
+                   const crypto::TrustStore& ark_store) {
+  crypto::ChainOptions opts;
+  opts.at = std::max(intermediate.not_before(), ark.not_before());
+  if (opts.at > std::min(intermediate.not_after(), ark.not_after())) {
+    return false;
+  }
+  auto chain = crypto::verify_chain(intermediate, ark_store, opts);
+  return chain && chain->size() == 2;
+}
+
 }  // namespace
 
 // --- trust anchors ---
@@ -44,12 +57,18 @@ Result<TrustAnchors> TrustAnchors::create(const std::vector<ProductRoots>& roots
   for (const ProductRoots& r : roots) {
     VOUCH_TRY(crypto::TrustStore store, crypto::TrustStore::create({r.ark}));
     std::vector<std::string> cns;
+    std::vector<crypto::Certificate> trusted = {r.ark};
     for (const auto& c : r.intermediates) {
       cns.push_back(common_name(c.subject()));
+      if (signed_by_ark(c, r.ark, store)) {
+        trusted.push_back(c);
+      }
     }
+    VOUCH_TRY(crypto::TrustStore fast_store, crypto::TrustStore::create(trusted));
     if (!out.entries_
-             .emplace(r.product, Entry{r.ark, std::move(store), r.intermediates,
-                                       common_name(r.ark.subject()), std::move(cns)})
+             .emplace(r.product,
+                      Entry{r.ark, std::move(store), std::move(fast_store), r.intermediates,
+                            common_name(r.ark.subject()), std::move(cns)})
              .second) {
       return fail(
           ErrorKind::kInvalidArgument, checks::kOptions,
@@ -217,7 +236,18 @@ Result<std::shared_ptr<Verifier::Chain>> Verifier::verify_chain(
     }
   }
   auto verified =
-      crypto::verify_chain(*leaf, roots->store, opts).map_error(retag(checks::kVekChain));
+      crypto::verify_chain(*leaf, roots->fast_store, opts).map_error(retag(checks::kVekChain));
+  if (verified && !equal_bytes(verified->back().der(), roots->ark.der())) {
+    // The chain ended at a pre-verified intermediate: the ARK completes it, and must be valid at
+    // the verification time like every other certificate of the chain.
+    if (at < roots->ark.not_before() || roots->ark.not_after() < at) {
+      verified = rejected(checks::kVekChain,
+                          "certificate at depth " + std::to_string(verified->size()) + " (" +
+                              ark_common_name(product) + ") is not valid at " + format_rfc3339(at));
+    } else {
+      verified->push_back(roots->ark);
+    }
+  }
   VOUCH_TRY(std::vector<crypto::Certificate> certs,
             steps.check(checks::kVekChain, std::move(verified),
                         "chains to " + ark_common_name(product) + " at " + format_rfc3339(at)));
