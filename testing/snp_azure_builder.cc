@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/byte_writer.h"
 #include "base/encoding.h"
 #include "crypto/digest.h"
 #include "crypto/jwk.h"
@@ -71,6 +72,42 @@ std::string tpm_quote_json(const azure_cvm::TpmQuote& quote) {
     j["pcrs"].push_back(hex_encode(p));
   }
   return j.dump(2);
+}
+
+std::string vcek_chain_pem(const AzureCvmFixture& f, AmdProduct product) {
+  const std::string b64 = base64_encode(f.vek.cert.der());
+  std::string out = "-----BEGIN CERTIFICATE-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) {
+    out += b64.substr(i, 64) + "\n";
+  }
+  out += "-----END CERTIFICATE-----\n";
+  return out + FakeAmdPki::get(product).chain_pem(collateral::AmdKeyKind::kVcek);
+}
+
+azure_cvm::GuestAttestationInfo make_azure_guest(const AzureCvmFixture& f,
+                                                 std::string vcek_chain_pem) {
+  azure_cvm::GuestAttestationInfo g;
+  g.protocol_version = "2.0";
+  g.os_type = "Linux";
+  g.os_distro = "Ubuntu";
+  g.os_build = "NotApplication";
+  g.os_version_major = 22;
+  g.os_version_minor = 4;
+  g.client_payload["nonce"] = "MTIzNA==";
+  ByteWriter ak;
+  ak.u16be_prefixed(tpm::serialize(f.ak.pub));
+  g.tpm.aik_pub = std::move(ak).take();
+  g.tpm.pcr_quote = f.quote.message;
+  g.tpm.pcr_signature = f.quote.signature;
+  for (std::uint32_t i = 0; i < f.quote.pcrs.size(); ++i) {
+    g.tpm.pcr_set.push_back(i);
+    g.tpm.pcrs.push_back({i, f.quote.pcrs[i]});
+  }
+  g.isolation.type = azure_cvm::IsolationType::kSevSnp;
+  g.isolation.snp_report = f.hcl.hw_report;
+  g.isolation.vcek_cert_chain = std::move(vcek_chain_pem);
+  g.isolation.runtime_data = f.hcl.runtime_claims;
+  return g;
 }
 
 }  // namespace vouch::testing

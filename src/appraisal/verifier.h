@@ -4,6 +4,7 @@
 // verified claims out. Adapters over evidence/<type> live next to this file; transport DTOs never
 // reach them (STYLE.md B9).
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "base/result.h"
 #include "base/time.h"
 #include "claims/claim_set.h"
+#include "collateral/intel_pcs.h"
 #include "crypto/keys.h"
 #include "crypto/x509.h"
 #include "evidence/check_log.h"
@@ -29,6 +31,9 @@ class IntelPcs;
 namespace vouch::sevsnp {
 class TrustAnchors;
 }  // namespace vouch::sevsnp
+namespace vouch::dcap {
+class Verifier;
+}  // namespace vouch::dcap
 
 namespace vouch::appraisal {
 
@@ -71,6 +76,11 @@ struct VerifyContext {
   collateral::AmdKds* amd_kds = nullptr;      // VCEK/CRL source behind supplied certificates
   collateral::IntelPcs* intel_pcs = nullptr;  // DCAP collateral; none: SGX/TDX fail closed
   bool require_revocation = false;  // SNP CRL: required, or best effort (recorded as claim)
+  // SGX/TDX: the TCB baseline the collateral is requested for (a pinned number is also checked
+  // against the TCB Info and QE identity), and how far past nextUpdate cached collateral may be
+  // (recorded as the collateral.stale claims).
+  collateral::TcbBaseline tcb_baseline;
+  std::chrono::seconds collateral_stale_grace{0};
 };
 
 // VerifiedEvidence is the verifier's output for one piece of evidence.
@@ -112,6 +122,11 @@ std::unique_ptr<EvidenceVerifier> make_tpm_verifier();
 std::unique_ptr<EvidenceVerifier> make_sevsnp_verifier();
 // An SEV-SNP verifier trusting other ARKs (test PKIs).
 std::unique_ptr<EvidenceVerifier> make_sevsnp_verifier(sevsnp::TrustAnchors anchors);
+// The AzureGuest verifier (evidence/azure_cvm/guest_verify.h): SEV-SNP reports against
+// `anchors`, TD quotes with `dcap`; the no-argument form trusts the built-in AMD and Intel roots.
+std::unique_ptr<EvidenceVerifier> make_azure_guest_verifier();
+std::unique_ptr<EvidenceVerifier> make_azure_guest_verifier(
+    sevsnp::TrustAnchors anchors, std::shared_ptr<const dcap::Verifier> dcap);
 // Adds the SgxEnclave, OpenEnclave and TdxVm verifiers, trusting `roots` (empty: Intel's SGX
 // Root CA, built in).
 void add_dcap_verifiers(VerifierRegistry& registry, std::vector<crypto::Certificate> roots = {});

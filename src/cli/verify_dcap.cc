@@ -8,6 +8,7 @@
 #include "base/file.h"
 #include "claims/claim_set.h"
 #include "cli/commands.h"
+#include "cli/dcap_flags.h"
 #include "cli/report.h"
 #include "crypto/x509.h"
 #include "evidence/dcap/verify.h"
@@ -20,80 +21,10 @@ namespace vouch::cli {
 namespace {
 
 struct VerifyDcapFlags {
-  std::string quote, tcb_info, qe_identity, pck_crl, root_ca_crl, tcb_signing_chain, root_ca, at,
-      ccel;
+  std::string quote, at, ccel;
+  DcapCollateralFlags collateral;
   bool json = false;
 };
-
-Error usage(std::string detail) {
-  return Error{ErrorKind::kInvalidArgument, checks::kInvalidArgument, std::move(detail)};
-}
-
-// A quote file is binary, or hex text (whitespace and a leading "0x" allowed).
-Bytes quote_bytes(Bytes data) {
-  std::string hex;
-  for (std::uint8_t c : data) {
-    if (std::isspace(c) != 0) {
-      continue;
-    }
-    if (std::isxdigit(c) == 0 && !(c == 'x' && hex == "0")) {
-      return data;
-    }
-    hex += static_cast<char>(c);
-  }
-  if (hex.rfind("0x", 0) == 0) {
-    hex = hex.substr(2);
-  }
-  auto decoded = hex_decode(hex);
-  return decoded && !decoded->empty() ? std::move(*decoded) : data;
-}
-
-std::string text(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
-
-// Reads every file the flags name into the collateral; unreadable files are usage errors.
-Result<dcap::QuoteCollateral> load_collateral(const VerifyDcapFlags& f) {
-  dcap::QuoteCollateral c;
-  std::string chain;
-  if (!f.tcb_signing_chain.empty()) {
-    VOUCH_TRY(Bytes b, read_file(f.tcb_signing_chain));
-    chain = text(b);
-  } else if (!f.tcb_info.empty() || !f.qe_identity.empty()) {
-    return tl::unexpected(
-        usage("--tcb-info and --qe-identity need --tcb-signing-chain (the TCB Signing "
-              "certificate chain that signed them)"));
-  }
-  if (!f.tcb_info.empty()) {
-    VOUCH_TRY(std::string json, read_text_file(f.tcb_info));
-    c.tcb_info = collateral::IntelSignedJson{std::move(json), chain};
-  }
-  if (!f.qe_identity.empty()) {
-    VOUCH_TRY(std::string json, read_text_file(f.qe_identity));
-    c.qe_identity = collateral::IntelSignedJson{std::move(json), chain};
-  }
-  if (!f.pck_crl.empty()) {
-    VOUCH_TRY(Bytes crl, read_file(f.pck_crl));
-    c.pck_crl = collateral::IntelCrl{std::move(crl), {}};
-  }
-  if (!f.root_ca_crl.empty()) {
-    VOUCH_TRY(Bytes crl, read_file(f.root_ca_crl));
-    c.root_ca_crl = collateral::IntelCrl{std::move(crl), {}};
-  }
-  return c;
-}
-
-Result<dcap::Verifier> make_verifier(const VerifyDcapFlags& f) {
-  if (f.root_ca.empty()) {
-    return dcap::Verifier::intel();
-  }
-  VOUCH_TRY(Bytes data, read_file(f.root_ca));
-  VOUCH_TRY(auto roots, crypto::Certificate::parse_bundle(data).map_error([&](Error e) {
-    e.kind = ErrorKind::kInvalidArgument;
-    return std::move(e).with_context("--root-ca");
-  }));
-  return dcap::Verifier::with_roots(std::move(roots));
-}
 
 int verify_dcap(const Context& ctx, const VerifyDcapFlags& f, dcap::TeeKind tee) {
   Timestamp at = ctx.clock.now();
@@ -117,17 +48,19 @@ int verify_dcap(const Context& ctx, const VerifyDcapFlags& f, dcap::TeeKind tee)
     }
     ccel = std::move(*l);
   }
-  auto collateral = load_collateral(f);
+  auto collateral = load_dcap_collateral(f.collateral);
   if (!collateral) {
     return print_error(ctx, collateral.error());
   }
-  auto verifier = make_verifier(f);
+  auto verifier = make_dcap_verifier(f.collateral);
   if (!verifier) {
     return print_error(ctx, verifier.error());
   }
   // The CLI verifies whatever collateral it is given: items not supplied are reported as skipped
   // checks and listed in the dcap.collateral.unchecked claim.
-  const dcap::VerifyOptions options{at, true};
+  dcap::VerifyOptions options;
+  options.at = at;
+  options.allow_missing_collateral = true;
   evidence::CheckLog log;
   if (tee == dcap::TeeKind::kSgx) {
     // An OpenEnclave report or evidence starts with its header version (1 or 3) as a u32; a
@@ -167,19 +100,7 @@ void add_one(CLI::App& verify, const Context& ctx, Action& action, dcap::TeeKind
             "Root CA, CRLs, QE report, quote signature, TD QE identity, TDX module and TCB level\n"
             "(with the collateral given), and optionally a CCEL event log against the RTMRs");
   cmd->add_option("--quote", flags->quote, "Quote file: binary, or hex text")->required();
-  cmd->add_option("--tcb-info", flags->tcb_info,
-                  "TCB Info as Intel PCS serves it: {\"tcbInfo\": ..., \"signature\": ...}");
-  cmd->add_option(
-      "--qe-identity", flags->qe_identity,
-      "QE identity as Intel PCS serves it: {\"enclaveIdentity\": ..., \"signature\": ...}");
-  cmd->add_option("--pck-crl", flags->pck_crl,
-                  "CRL of the PCK's CA (processor or platform), DER or PEM");
-  cmd->add_option("--root-ca-crl", flags->root_ca_crl, "Intel SGX Root CA CRL, DER or PEM");
-  cmd->add_option("--tcb-signing-chain", flags->tcb_signing_chain,
-                  "TCB Signing certificate chain (PEM, or the DER certificate) that signed the TCB "
-                  "Info and QE identity");
-  cmd->add_option("--root-ca", flags->root_ca,
-                  "Trust this root (PEM or DER) instead of the built-in Intel SGX Root CA");
+  add_dcap_collateral_options(*cmd, flags->collateral);
   if (!sgx) {
     cmd->add_option("--ccel", flags->ccel,
                     "CCEL event log to replay against the quote's RTMRs (padding allowed)");

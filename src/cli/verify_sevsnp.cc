@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "claims/claim_set.h"
 #include "cli/commands.h"
+#include "cli/dcap_flags.h"
 #include "cli/report.h"
 #include "collateral/amd_kds.h"
 #include "crypto/x509.h"
@@ -28,7 +29,8 @@ struct VerifySevSnpFlags {
 };
 
 struct VerifyAzureCvmFlags {
-  std::string hcl_report, vcek, tpm_quote, nonce, at;
+  std::string hcl_report, vcek, tpm_quote, nonce, at, td_quote;
+  DcapCollateralFlags collateral;
   bool json = false;
 };
 
@@ -189,43 +191,78 @@ int verify_azure_cvm(const Context& ctx, const VerifyAzureCvmFlags& f) {
     nonce = std::move(*n);
   }
   auto hcl = read_file(f.hcl_report);
-  auto vcek_file = read_file(f.vcek);
   auto quote_file = read_text_file(f.tpm_quote);
   for (const Status& s : {hcl ? ok() : Status(tl::unexpected(hcl.error())),
-                          vcek_file ? ok() : Status(tl::unexpected(vcek_file.error())),
                           quote_file ? ok() : Status(tl::unexpected(quote_file.error()))}) {
     if (!s) {
       return print_error(ctx, s.error());
     }
+  }
+  // SEV-SNP: the VCEK (and optionally ASK) that came with the evidence.
+  std::optional<collateral::SuppliedAmdKds> kds;
+  if (!f.vcek.empty()) {
+    auto vcek_file = read_file(f.vcek);
+    if (!vcek_file) {
+      return print_error(ctx, vcek_file.error());
+    }
+    auto ders = cert_ders(*vcek_file, "--vcek");
+    if (!ders) {
+      return print_error(ctx, ders.error());
+    }
+    collateral::SuppliedAmdKds::Certificates supplied;
+    supplied.vcek_der = ders->front();
+    supplied.vlek_der = ders->front();
+    if (ders->size() > 1) {
+      supplied.intermediate_der = (*ders)[1];
+    }
+    // No KDS client or CRL source is wired into the CLI yet: the CRL is consulted best-effort.
+    kds.emplace(std::move(supplied), nullptr);
+  }
+  // TDX: the TD quote and whatever DCAP collateral is given (items not supplied are reported as
+  // skipped checks and listed in dcap.collateral.unchecked, as `vouch verify tdx` does).
+  std::optional<Bytes> td_quote;
+  if (!f.td_quote.empty()) {
+    auto raw = read_file(f.td_quote);
+    if (!raw) {
+      return print_error(ctx, raw.error());
+    }
+    td_quote = quote_bytes(std::move(*raw));
+  }
+  auto tdx_collateral = load_dcap_collateral(f.collateral);
+  if (!tdx_collateral) {
+    return print_error(ctx, tdx_collateral.error());
+  }
+  auto dcap_verifier = make_dcap_verifier(f.collateral);
+  if (!dcap_verifier) {
+    return print_error(ctx, dcap_verifier.error());
   }
   auto anchors = sevsnp::TrustAnchors::amd();
   if (!anchors) {
     return print_error(ctx, anchors.error());
   }
   evidence::CheckLog log;
-  auto reject = [&](Error e) {
-    log.fail(e);
-    return print_report(ctx, f.json, "Azure confidential VM", log, nullptr, &e);
-  };
   auto quote = azure_cvm::parse_tpm_quote_json(*quote_file);
   if (!quote) {
-    return reject(std::move(quote.error()).with_context("--tpm-quote"));
+    Error e = std::move(quote.error()).with_context("--tpm-quote");
+    log.fail(e);
+    return print_report(ctx, f.json, "Azure confidential VM", log, nullptr, &e);
   }
-  auto ders = cert_ders(*vcek_file, "--vcek");
-  if (!ders) {
-    return reject(ders.error());
+  const sevsnp::Verifier snp_verifier(std::move(*anchors));
+  azure_cvm::HardwareRoots roots;
+  if (kds) {
+    roots.snp = &snp_verifier;
+    roots.amd_kds = &*kds;
   }
-  collateral::SuppliedAmdKds::Certificates supplied;
-  supplied.vcek_der = ders->front();
-  supplied.vlek_der = ders->front();
-  if (ders->size() > 1) {
-    supplied.intermediate_der = (*ders)[1];
+  roots.dcap = &*dcap_verifier;
+  roots.tdx_collateral = &*tdx_collateral;
+  roots.tdx_options.allow_missing_collateral = true;
+  azure_cvm::AzureCvmEvidence evidence{*hcl, std::move(*quote), std::nullopt, std::nullopt};
+  if (td_quote) {
+    evidence.td_quote = ByteSpan(*td_quote);
   }
-  collateral::SuppliedAmdKds kds(std::move(supplied), nullptr);
-  const sevsnp::Verifier verifier(std::move(*anchors));
   auto verified = azure_cvm::verify(
-      verifier, azure_cvm::AzureCvmEvidence{*hcl, std::move(*quote), std::nullopt}, kds,
-      azure_cvm::VerifyOptions{*at, nonce, sevsnp::RevocationMode::kBestEffort}, log);
+      roots, evidence, azure_cvm::VerifyOptions{*at, nonce, sevsnp::RevocationMode::kBestEffort},
+      log);
   if (!verified) {
     return print_report(ctx, f.json, "Azure confidential VM", log, nullptr, &verified.error());
   }
@@ -265,20 +302,27 @@ void add_verify_azure_cvm(CLI::App& verify, const Context& ctx, Action& action) 
   auto flags = std::make_shared<VerifyAzureCvmFlags>();
   CLI::App* cmd = verify.add_subcommand(
       "azure-cvm",
-      "Verify Azure confidential VM evidence: the HCL report's SEV-SNP report, the runtime\n"
-      "claims bound in its report data, and the vTPM quote signed by the HCL attestation key");
+      "Verify Azure confidential VM evidence: the HCL report's hardware report (an SEV-SNP\n"
+      "report, checked with --vcek; or a TDX TDREPORT, checked through the TD quote given with\n"
+      "--td-quote and the DCAP collateral flags), the runtime claims bound in its report data,\n"
+      "and the vTPM quote signed by the HCL attestation key (HCLAkPub)");
   cmd->add_option("--hcl-report", flags->hcl_report, "HCL report (vTPM NV index 0x01400001)")
       ->required();
-  cmd->add_option("--vcek", flags->vcek, "VCEK certificate (PEM or DER; a bundle may add the ASK)")
-      ->required();
+  cmd->add_option("--vcek", flags->vcek,
+                  "SEV-SNP: VCEK certificate (PEM or DER; a bundle may add the ASK). Required for "
+                  "an SNP HCL report (exit 3 without it)");
   cmd->add_option("--tpm-quote", flags->tpm_quote,
                   "vTPM quote as JSON {signature, message, pcrs} (hex or byte arrays)")
       ->required();
-  cmd->add_option(
-      "--nonce", flags->nonce,
-      "Expected vTPM quote nonce in hex, byte for byte. Absent: extraData must be empty");
+  cmd->add_option("--nonce", flags->nonce,
+                  "Expected vTPM quote nonce in hex, byte for byte. Absent: extraData must be "
+                  "empty");
+  cmd->add_option("--td-quote", flags->td_quote,
+                  "TDX: the TD quote for the HCL report's TDREPORT (binary or hex). Its TD report "
+                  "body must equal the TDREPORT and its REPORT_DATA bind the runtime claims");
+  add_dcap_collateral_options(*cmd, flags->collateral);
   cmd->add_option("--at", flags->at,
-                  "Verification time (RFC 3339 or Unix seconds) for certificate validity; "
+                  "Verification time (RFC 3339 or Unix seconds) for certificates and collateral; "
                   "default now");
   cmd->add_flag("--json", flags->json, "Print the report as JSON");
   cmd->callback(

@@ -147,6 +147,12 @@ class KbsRoutes {
     // nonce is inside it).
     ar.evidence.runtime_data =
         appraisal::BoundData{Bytes(body->runtime_data.begin(), body->runtime_data.end()), true};
+    // Confidential containers' init-data: the verifier checks its digest against what the
+    // hardware measured at launch (SEV-SNP HOST_DATA) and refuses it where nothing binds it.
+    if (body->init_data) {
+      ar.evidence.inittime_data =
+          appraisal::BoundData{Bytes(body->init_data->begin(), body->init_data->end()), false};
+    }
     ar.nonce = base64url_encode(session->nonce);
     ar.client_address = req.client_address;
     ar.request_id = req.request_id;

@@ -265,6 +265,15 @@ Result<KbsAttestBody> parse_kbs_attest(std::string_view body) {
                 "runtime-data.nonce is not this session's challenge");
   }
   KbsAttestBody out;
+  if (auto init = j.find("init-data"); init != j.end() && !init->is_null()) {
+    const std::string* text = init->is_object() ? string_member(*init, "body") : nullptr;
+    const std::string* format = init->is_object() ? string_member(*init, "format") : nullptr;
+    if (text == nullptr || format == nullptr || (*format != "toml" && *format != "json")) {
+      return tl::unexpected(
+          field_error("init-data: must be {\"format\": \"toml\"|\"json\", \"body\": string}"));
+    }
+    out.init_data = *text;
+  }
   out.nonce = std::move(*given);
   out.runtime_data = runtime->dump();
   out.tee_evidence = std::move(*evidence);

@@ -84,15 +84,19 @@ struct KbsAuthBody {
 };
 [[nodiscard]] Result<KbsAuthBody> parse_kbs_auth(std::string_view body);
 
-// POST /kbs/v0/attest: {"runtime-data": {"nonce": b64, "tee-pubkey": JWK, ...}, "tee-evidence"}.
-// A body that is not an object or lacks either member fails with service.request.field (one
-// nested too deep with service.request.json); a nonce that is not base64 with service.kbs.nonce
-// (kEvidenceRejected), as one that differs from the session's challenge does.
+// POST /kbs/v0/attest: {"init-data": {"format": "toml"|"json", "body": text} (optional),
+// "runtime-data": {"nonce": b64, "tee-pubkey": JWK, ...}, "tee-evidence"}.
+// A body that is not an object or lacks either required member, or an init-data that is not
+// {format, body} with a string body, fails with service.request.field (one nested too deep with
+// service.request.json); a nonce that is not base64 with service.kbs.nonce (kEvidenceRejected),
+// as one that differs from the session's challenge does.
 struct KbsAttestBody {
   Bytes nonce;
   // The runtime data as compact JSON with sorted keys: what the evidence binds (SHA-256).
   std::string runtime_data;
   nlohmann::json tee_evidence;  // as given; kbs_evidence() reads it for the session's tee
+  // init-data.body, byte for byte: the evidence binds its digest (SNP HOST_DATA = SHA-256).
+  std::optional<std::string> init_data;
 };
 [[nodiscard]] Result<KbsAttestBody> parse_kbs_attest(std::string_view body);
 

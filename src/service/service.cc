@@ -138,6 +138,7 @@ class ServiceImpl final : public Service {
   std::unique_ptr<collateral::IntelPcs> intel_store_;
   std::unique_ptr<collateral::AmdKds> amd_store_;
   std::unique_ptr<collateral::IntelPcs> intel_cache_;
+  std::unique_ptr<collateral::IntelPcs> intel_verifier_;  // intel_cache_ as the verifiers see it
   std::unique_ptr<collateral::AmdKds> amd_cache_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<RateLimiter> limiter_;
@@ -145,14 +146,20 @@ class ServiceImpl final : public Service {
   std::atomic<bool> ready_{false};
 };
 
-// Dev mode prints a bootstrap admin key once: when the default tenant has no API key yet.
+// Dev mode prints a bootstrap admin key once: when the default tenant has no API key yet (one
+// node of several starting together on an empty database creates it).
 Status bootstrap_admin_key(ServiceState& s, std::ostream* announce) {
   VOUCH_TRY(auto keys, s.store->api_keys().list(kDefaultTenant));
   if (!keys.empty()) {
     return {};
   }
-  VOUCH_TRY(IssuedKey key, issue_api_key(s.store->api_keys(), *s.random, kDefaultTenant,
-                                         store::Role::kVerifierOwner, "bootstrap", s.clock->now()));
+  VOUCH_TRY(std::optional<IssuedKey> first,
+            issue_first_api_key(s.store->api_keys(), *s.random, kDefaultTenant,
+                                store::Role::kVerifierOwner, "bootstrap", s.clock->now()));
+  if (!first) {
+    return {};
+  }
+  const IssuedKey& key = *first;
   const auto path = std::filesystem::path(s.config.data_dir) / "bootstrap-admin-key";
   VOUCH_RETURN_IF_ERROR(write_private_file(path.string(), key.token + "\n"));
   if (s.config.dev && announce != nullptr) {
@@ -272,6 +279,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
     s.verifiers.add(appraisal::make_tpm_verifier());
     s.verifiers.add(appraisal::make_sevsnp_verifier());
     appraisal::add_dcap_verifiers(s.verifiers);
+    s.verifiers.add(appraisal::make_azure_guest_verifier());
   } else {
     for (auto& v : deps.verifiers) {
       s.verifiers.add(std::move(v));
@@ -282,6 +290,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   // The router answers 503 until start-up finishes (the port is known only after binding).
   add_ops_routes(svc->router_, s);
   add_maa_routes(svc->router_, s);
+  add_tcb_baseline_routes(svc->router_, s);
   add_rats_routes(svc->router_, s);
   add_admin_routes(svc->router_, s);
   add_enroll_routes(svc->router_, s);
@@ -415,21 +424,24 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   ad.clock = s.clock;
   ad.random = s.random;
   ad.metrics = &s.metrics;
-  // The composition root's sources, else the collateral chain when it has something to offer
-  // (a source, or collateral in the store); else none (SGX/TDX fail closed, SEV-SNP uses the
-  // certificates sent with the evidence).
-  const bool stored_collateral = [&] {
-    auto keys = collateral_keys(s.store->collateral());
-    return keys && !keys->empty();
-  }();
+  // The composition root's sources, else the collateral chain, always: collateral imported while
+  // the node runs is used without a restart (SEV-SNP still prefers the certificates sent with
+  // the evidence).
   ad.amd_kds = deps.amd_kds;
   ad.intel_pcs = deps.intel_pcs;
-  if (ad.intel_pcs == nullptr && (svc->intel_source_ != nullptr || stored_collateral)) {
-    ad.intel_pcs = svc->intel_cache_.get();
+  if (ad.intel_pcs == nullptr) {
+    // Always the chain, so collateral imported while the node runs is used without a restart;
+    // without a source, an item the store lacks fails closed (appraisal.collateral.source).
+    svc->intel_verifier_ =
+        std::make_unique<StoreOnlyIntelPcs>(*svc->intel_cache_, svc->intel_source_ != nullptr);
+    ad.intel_pcs = svc->intel_verifier_.get();
   }
-  if (ad.amd_kds == nullptr && (svc->amd_source_ != nullptr || stored_collateral)) {
+  if (ad.amd_kds == nullptr) {
+    // Likewise; without a source a missing item is collateral.amd_kds.not_found, exactly what
+    // the verifier reports for an item neither the evidence nor a source supplies.
     ad.amd_kds = svc->amd_cache_.get();
   }
+  ad.collateral_stale_grace = config.collateral_stale_grace;
   ad.verifier_build = "vouch";
   s.attestor = std::make_unique<Attestor>(std::move(ad));
   if (relying_party) {

@@ -264,6 +264,21 @@ TEST(RpRequest, KbsAttestParses) {
   EXPECT_EQ(r->tee_evidence, json({{"quote", "AA"}}));
 }
 
+TEST(RpRequest, KbsAttestCarriesInitData) {
+  json body = kbs_attest_body();
+  EXPECT_FALSE(parse_kbs_attest(body.dump())->init_data.has_value());
+  body["init-data"] = {{"format", "toml"}, {"body", "algorithm = \"sha256\"\n"}};
+  auto r = parse_kbs_attest(body.dump());
+  ASSERT_THAT(r, Succeeds());
+  EXPECT_EQ(r->init_data, "algorithm = \"sha256\"\n");
+  for (const json& bad :
+       {json("x"), json{{"format", "toml"}}, json{{"body", "x"}},
+        json{{"format", "yaml"}, {"body", "x"}}, json{{"format", "json"}, {"body", 5}}}) {
+    body["init-data"] = bad;
+    EXPECT_THAT(parse_kbs_attest(body.dump()), FailsWith(kBad, checks::kRequestField)) << bad;
+  }
+}
+
 TEST(RpRequest, KbsAttestBadInput) {
   for (const std::string& text :
        {std::string(""), std::string("[]"), std::string(R"({"runtime-data":{}})"),

@@ -341,11 +341,12 @@ TEST_F(MaaTpm, UnknownTypeTenantAndUnsupportedType) {
   EXPECT_EQ(check_of(r), "service.tenant.unknown");
   EXPECT_EQ(h_.get("/tenants/nobody/certs").status, 404);
   EXPECT_EQ(h_.get("/tenants/Not_A_Name/certs").status, 404);
-  // A known type with no verifier on this node.
+  // AzureGuest is served by the built-in set: an AttestationInfo that is not JSON is the
+  // caller's evidence at fault (tests/service/service_azure_guest_test.cc has the rest).
   r = h_.post(std::string("/attest/AzureGuest") + kApi,
               json{{"AttestationInfo", b64url("x")}}.dump());
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(check_of(r), "service.type.unsupported");
+  EXPECT_EQ(check_of(r), "azure.guest.request");
 }
 
 TEST_F(MaaTpm, UntrustedAkIsRejected) {
@@ -657,6 +658,14 @@ TEST_F(MaaSnp, RatsExtendedReportCarriesItsOwnCertificates) {
               std::string(broken.begin(), broken.end()), "", "application/vnd.vouch.sevsnp-report");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(body_json(r)["appraisal"]["check"], "snp.cert_table");
+}
+
+TEST_F(MaaSnp, AKnownTypeWithNoVerifierOnThisNodeIsUnsupported) {
+  // This node serves SevSnpVm and Tpm only.
+  const ClientResponse r = h_.post(std::string("/attest/TdxVm") + kApi,
+                                   json{{"quote", base64url_encode(Bytes{4, 0, 2, 0})}}.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(check_of(r), "service.type.unsupported");
 }
 
 TEST_F(MaaSnp, AttestIssuesTokenWithSnpClaims) {

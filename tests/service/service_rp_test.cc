@@ -362,6 +362,25 @@ TEST_F(RelyingParty, KbsConversation) {
   EXPECT_EQ(r.status, 404) << r.body;
 }
 
+TEST_F(RelyingParty, KbsInitDataIsRefusedWhereNothingBindsIt) {
+  // A TPM quote has nowhere to bind confidential containers' init-data: it is refused, never
+  // passed through unbound (SEV-SNP binds it in HOST_DATA: tests/service/service_azure_guest_test).
+  ClientResponse auth = h_.post_json("/kbs/v0/auth", json{{"version", "0.1.1"}, {"tee", "tpm"}});
+  ASSERT_EQ(auth.status, 200) << auth.body;
+  const std::string cookie =
+      header_of(auth, "set-cookie").substr(0, header_of(auth, "set-cookie").find(';'));
+  const TeeKey tee = make_tee_key();
+  const json runtime = {{"nonce", body_json(auth)["nonce"]}, {"tee-pubkey", tee.jwk}};
+  const Bytes digest = crypto::digest(crypto::HashAlg::kSha256, bytes_of(runtime.dump()));
+  const json attest = {{"init-data", {{"format", "toml"}, {"body", "algorithm = \"sha256\""}}},
+                       {"runtime-data", runtime},
+                       {"tee-evidence", json::parse(tpm_.bundle(digest))}};
+  const ClientResponse r = h_.request("POST", "/kbs/v0/attest", attest.dump(),
+                                      {{"content-type", "application/json"}, {"cookie", cookie}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(check_of(r), "appraisal.binding");
+}
+
 TEST_F(RelyingParty, KbsNonceMustBeTheSessionChallenge) {
   ClientResponse auth = h_.post_json("/kbs/v0/auth", json{{"version", "0.1.1"}, {"tee", "tpm"}});
   ASSERT_EQ(auth.status, 200) << auth.body;

@@ -6,9 +6,12 @@
 
 #include "base/byte_writer.h"
 #include "base/encoding.h"
+#include "base/json_depth.h"
 #include "crypto/jwk.h"
 #include "evidence/azure_cvm/check_ids.h"
+#include "evidence/azure_cvm/td_report.h"
 #include "evidence/sevsnp/claims.h"
+#include "evidence/tdx/claims.h"
 #include "evidence/tpm/claims.h"
 #include "evidence/tpm/constants.h"
 
@@ -62,6 +65,47 @@ Result<crypto::PublicKey> find_ak(const json& runtime) {
     }
   }
   return rejected(checks::kRuntimeClaims, "the runtime claims have no HCLAkPub key");
+}
+
+// TDX: the TD quote verified through DCAP, its TD report body equal to the HCL's TDREPORT (when
+// one was sent) and its REPORT_DATA equal to `expected`.
+Result<tdx::VerifiedQuote> verify_tdx(const HardwareRoots& roots, const CvmParts& parts,
+                                      const Bytes& expected, Timestamp at,
+                                      evidence::CheckLog& log) {
+  if (!parts.td_quote) {
+    return rejected(checks::kTdQuoteMissing,
+                    "a TDX TDREPORT cannot be verified outside its TD: the TD quote for it is "
+                    "required");
+  }
+  std::optional<dcap::Td10Report> tdreport;
+  if (!parts.hcl.hw_report.empty()) {
+    VOUCH_TRY(tdreport, td_report_body(parts.hcl.hw_report));
+  }
+  if (roots.dcap == nullptr || roots.tdx_collateral == nullptr) {
+    return fail(ErrorKind::kCollateralUnavailable, checks::kTdxNoVerifier,
+                "no DCAP verifier or Intel collateral is configured for TDX evidence");
+  }
+  dcap::VerifyOptions options = roots.tdx_options;
+  options.at = at;
+  VOUCH_TRY(tdx::VerifiedQuote quote,
+            tdx::verify_quote(*roots.dcap, tdx::TdxEvidence{*parts.td_quote, std::nullopt},
+                              *roots.tdx_collateral, options, log));
+  if (tdreport) {
+    const std::string field = first_difference(quote.report(), *tdreport);
+    if (!field.empty()) {
+      return rejected(checks::kTdReportMismatch,
+                      "the TD quote's " + field + " differs from the HCL report's TDREPORT");
+    }
+  }
+  if (!std::equal(expected.begin(), expected.end(), quote.report().report_data.begin(),
+                  quote.report().report_data.end())) {
+    return rejected(checks::kTdxReportData, "the TD quote's REPORT_DATA is not " +
+                                                std::string(crypto::hash_name(parts.hcl.hash)) +
+                                                "(runtime claims) zero padded: expected " +
+                                                hex_encode(expected) + ", got " +
+                                                hex_encode(quote.report().report_data));
+  }
+  return quote;
 }
 
 }  // namespace
@@ -128,38 +172,70 @@ Result<claims::ClaimValue> json_to_claim(const json& j) {
                   "the runtime claims hold a value no claim type represents: " + j.dump());
 }
 
-Result<VerifiedAzureCvm> verify(const sevsnp::Verifier& snp_verifier,
-                                const AzureCvmEvidence& evidence, collateral::AmdKds& kds,
-                                const VerifyOptions& options, evidence::CheckLog& log) {
+VtpmQuote to_vtpm_quote(const TpmQuote& quote, std::optional<ByteSpan> event_log) {
+  VtpmQuote out;
+  out.attest = quote.message;
+  out.signature = raw_rsassa_signature(quote.signature);
+  for (std::size_t i = 0; i < quote.pcrs.size(); ++i) {
+    out.pcrs[crypto::HashAlg::kSha256][static_cast<std::uint32_t>(i)] = quote.pcrs[i];
+  }
+  out.event_log = event_log;
+  return out;
+}
+
+Bytes raw_rsassa_signature(ByteSpan signature) {
+  ByteWriter sig;
+  sig.u16be(tpm::alg::kRsassa).u16be(tpm::alg::kSha256).u16be_prefixed(signature);
+  return std::move(sig).take();
+}
+
+Result<VerifiedAzureCvm> verify_parts(const HardwareRoots& roots, const CvmParts& parts,
+                                      Timestamp at, sevsnp::RevocationMode revocation,
+                                      std::string_view source, evidence::CheckLog& log) {
   evidence::CheckSteps steps(log, kPlan);
   VerifiedAzureCvm out;
-  VOUCH_TRY(out.hcl_, steps.check(checks::kHclParse, parse_hcl_report(evidence.hcl_report)));
-  if (out.hcl_.report_type == HwReportType::kTdx) {
-    return steps.check(checks::kHclReportType,
-                       Result<VerifiedAzureCvm>(rejected(
-                           checks::kTdxUnsupported,
-                           "the HCL report carries a TDX TDREPORT: TDX not yet supported")));
-  }
-  steps.pass(checks::kHclReportType, "SEV-SNP");
+  out.hcl_ = parts.hcl;
+  steps.pass(checks::kHclParse, std::string(source));
+  const bool tdx = out.hcl_.report_type == HwReportType::kTdx;
+  steps.pass(checks::kHclReportType, tdx ? "TDX" : "SEV-SNP");
 
-  // The SNP report must carry H(runtime claims) as its REPORT_DATA, exactly.
-  const sevsnp::VerifyOptions snp_options{
-      options.at, sevsnp::ReportDataBinding::exact(expected_report_data(out.hcl_)), std::nullopt,
-      options.revocation, std::nullopt};
-  auto snp = snp_verifier.verify(out.hcl_.hw_report, kds, snp_options, log);
-  if (!snp) {
-    return steps.check(checks::kHardwareReport,
-                       Result<VerifiedAzureCvm>(tl::unexpected(snp.error())));
+  // The hardware report must carry H(runtime claims) as its REPORT_DATA, exactly.
+  const Bytes expected = expected_report_data(out.hcl_);
+  if (tdx) {
+    VOUCH_RETURN_IF_ERROR(steps.check(
+        checks::kHardwareReport,
+        verify_tdx(roots, parts, expected, at, log).map([&](tdx::VerifiedQuote q) {
+          out.td_.emplace(std::move(q));
+        }),
+        std::string("TD quote verified") +
+            (out.hcl_.hw_report.empty() ? "" : " and equal to the TDREPORT") + "; REPORT_DATA = " +
+            std::string(crypto::hash_name(out.hcl_.hash)) + "(runtime claims)"));
+  } else {
+    if (roots.snp == nullptr || roots.amd_kds == nullptr) {
+      return steps.check(
+          checks::kHardwareReport,
+          Result<VerifiedAzureCvm>(fail(ErrorKind::kCollateralUnavailable, checks::kHardwareReport,
+                                        "no SEV-SNP verifier or VCEK source is configured")));
+    }
+    const sevsnp::VerifyOptions snp_options{at, sevsnp::ReportDataBinding::exact(expected),
+                                            std::nullopt, revocation, std::nullopt};
+    auto snp = roots.snp->verify(out.hcl_.hw_report, *roots.amd_kds, snp_options, log);
+    if (!snp) {
+      return steps.check(checks::kHardwareReport,
+                         Result<VerifiedAzureCvm>(tl::unexpected(snp.error())));
+    }
+    out.snp_ = std::move(*snp);
+    steps.pass(checks::kHardwareReport, "SEV-SNP report verified; REPORT_DATA = " +
+                                            std::string(crypto::hash_name(out.hcl_.hash)) +
+                                            "(runtime claims)");
   }
-  out.snp_ = std::move(*snp);
-  steps.pass(checks::kHardwareReport, "SEV-SNP report verified; REPORT_DATA = " +
-                                          std::string(crypto::hash_name(out.hcl_.hash)) +
-                                          "(runtime claims)");
 
   const std::string_view text(
       reinterpret_cast<const char*>(out.hcl_.runtime_claims.data()),  // NOLINT
       out.hcl_.runtime_claims.size());
-  out.runtime_ = json::parse(text, nullptr, false);
+  out.runtime_ = json_nesting_depth(text) > kMaxUntrustedJsonDepth
+                     ? json(json::value_t::discarded)
+                     : json::parse(text, nullptr, false);
   Status runtime_ok = ok();
   if (out.runtime_.is_discarded() || !out.runtime_.is_object()) {
     runtime_ok = rejected(checks::kRuntimeClaims, "the runtime claims are not a JSON object");
@@ -173,18 +249,31 @@ Result<VerifiedAzureCvm> verify(const sevsnp::Verifier& snp_verifier,
   VOUCH_RETURN_IF_ERROR(
       steps.check(checks::kRuntimeClaims, std::move(runtime_ok), "HCLAkPub taken as the vTPM AK"));
 
-  // The vTPM quote, signed RSASSA-PKCS#1 v1.5 / SHA-256 by HCLAkPub, over SHA-256 PCRs.
-  ByteWriter sig;
-  sig.u16be(tpm::alg::kRsassa)
-      .u16be(tpm::alg::kSha256)
-      .u16be_prefixed(evidence.tpm_quote.signature);
-  tpm::PcrValues pcrs;
-  for (std::size_t i = 0; i < evidence.tpm_quote.pcrs.size(); ++i) {
-    pcrs[crypto::HashAlg::kSha256][static_cast<std::uint32_t>(i)] = evidence.tpm_quote.pcrs[i];
+  // AzureGuest sends the AK separately: it must be the key the hardware report binds.
+  if (parts.aik_spki) {
+    Status same = ok();
+    if (*parts.aik_spki != out.ak_->spki_der()) {
+      same = rejected(checks::kGuestAikPub,
+                      "TpmInfo.AikPub is not the HCLAkPub of the runtime claims");
+    }
+    VOUCH_RETURN_IF_ERROR(
+        steps.check(checks::kGuestAikPub, std::move(same), "TpmInfo.AikPub is HCLAkPub"));
   }
-  const tpm::QuoteEvidence qe{evidence.tpm_quote.message, sig.data(), std::move(pcrs),
-                              evidence.event_log};
-  const tpm::QuoteVerifyOptions qo{options.at, options.expected_nonce, std::nullopt};
+
+  // The vTPM quote, signed by HCLAkPub. Without an expected nonce the quote's own extraData is
+  // accepted (and reported, with azure.vtpm.nonce_checked = false).
+  Bytes nonce;
+  if (parts.expected_nonce) {
+    nonce = *parts.expected_nonce;
+  } else {
+    out.nonce_checked_ = false;
+    if (auto a = tpm::parse_attest_any(parts.quote.attest)) {
+      nonce = a->first.extra_data;
+    }  // a malformed quote fails below with its tpm.attest.* id
+  }
+  const tpm::QuoteEvidence qe{parts.quote.attest, parts.quote.signature, parts.quote.pcrs,
+                              parts.quote.event_log};
+  const tpm::QuoteVerifyOptions qo{at, std::move(nonce), std::nullopt};
   auto quote = tpm::verify_quote(tpm::Ak{*out.ak_, std::nullopt}, qe, qo, log);
   if (!quote) {
     return steps.check(checks::kVtpmQuote, Result<VerifiedAzureCvm>(tl::unexpected(quote.error())));
@@ -194,26 +283,63 @@ Result<VerifiedAzureCvm> verify(const sevsnp::Verifier& snp_verifier,
   return out;
 }
 
+Result<VerifiedAzureCvm> verify(const HardwareRoots& roots, const AzureCvmEvidence& evidence,
+                                const VerifyOptions& options, evidence::CheckLog& log) {
+  auto hcl = parse_hcl_report(evidence.hcl_report);
+  if (!hcl) {
+    evidence::CheckSteps steps(log, kPlan);
+    return steps.check(checks::kHclParse, Result<VerifiedAzureCvm>(tl::unexpected(hcl.error())));
+  }
+  CvmParts parts{std::move(*hcl), evidence.td_quote,
+                 to_vtpm_quote(evidence.tpm_quote, evidence.event_log), std::nullopt,
+                 options.expected_nonce};
+  return verify_parts(roots, parts, options.at, options.revocation, "HCL report", log);
+}
+
+Result<VerifiedAzureCvm> verify(const sevsnp::Verifier& snp_verifier,
+                                const AzureCvmEvidence& evidence, collateral::AmdKds& kds,
+                                const VerifyOptions& options, evidence::CheckLog& log) {
+  HardwareRoots roots;
+  roots.snp = &snp_verifier;
+  roots.amd_kds = &kds;
+  return verify(roots, evidence, options, log);
+}
+
 claims::ClaimSet to_claims(const VerifiedAzureCvm& v) {
   claims::ClaimSet out;
-  // Canonical SNP facts; the x-ms-sevsnpvm-* names go inside x-ms-isolation-tee, as MAA does.
-  const claims::ClaimSet snp = sevsnp::to_claims(v.snp());
-  for (const auto& [name, value] : snp.entries()) {
-    if (!name.starts_with("x-ms-")) {
-      out.set(name, value);
+  // Canonical hardware facts at top level; the Azure Attestation names (x-ms-sevsnpvm-*, or the
+  // TDX tdx_* and attester_tcb_status) go inside x-ms-isolation-tee, as MAA does.
+  claims::ClaimMap tee;
+  if (v.is_tdx()) {
+    const claims::ClaimSet td = tdx::to_claims(v.td_quote());
+    for (const auto& [name, value] : td.entries()) {
+      if (name.starts_with("tdx_") || name == "attester_tcb_status") {
+        tee[name] = value;
+      } else {
+        out.set(name, value);
+      }
     }
+    tee["x-ms-attestation-type"] = "tdxvm";
+  } else {
+    const claims::ClaimSet snp = sevsnp::to_claims(v.snp());
+    for (const auto& [name, value] : snp.entries()) {
+      if (!name.starts_with("x-ms-")) {
+        out.set(name, value);
+      }
+    }
+    tee = sevsnp::maa_claims(v.snp());
+    tee["x-ms-attestation-type"] = "sevsnpvm";
   }
   const claims::ClaimSet tpm_claims = tpm::to_claims(v.quote());
   for (const auto& [name, value] : tpm_claims.entries()) {
     out.set(name, value);
   }
   claims::ClaimValue runtime = json_to_claim(v.runtime_claims()).value_or(claims::ClaimMap{});
-  claims::ClaimMap tee = sevsnp::maa_claims(v.snp());
-  tee["x-ms-attestation-type"] = "sevsnpvm";
   tee["x-ms-runtime"] = runtime;
   out.set("x-ms-isolation-tee", std::move(tee));
   out.set("azure.runtime", std::move(runtime));
-  out.set("azure.hcl.report_type", "snp");
+  out.set("azure.hcl.report_type", v.is_tdx() ? "tdx" : "snp");
+  out.set("azure.vtpm.nonce_checked", v.nonce_checked());
   out.set("azure.hcl.ak_spki", v.ak().spki_der());
   const auto cfg = v.runtime_claims().find("vm-configuration");
   if (cfg != v.runtime_claims().end() && cfg->is_object()) {

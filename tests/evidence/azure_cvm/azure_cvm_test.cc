@@ -105,8 +105,8 @@ class AzureVerify : public ::testing::Test {
     collateral::SuppliedAmdKds kds({f.vek.cert.der(), std::nullopt, std::nullopt, std::nullopt},
                                    nullptr);
     log_ = evidence::CheckLog();
-    return verify(verifier_, AzureCvmEvidence{f.hcl_bytes, f.quote, std::nullopt}, kds,
-                  VerifyOptions{kAt, to_bytes(nonce), sevsnp::RevocationMode::kSkip}, log_);
+    return verify(verifier_, AzureCvmEvidence{f.hcl_bytes, f.quote, std::nullopt, std::nullopt},
+                  kds, VerifyOptions{kAt, to_bytes(nonce), sevsnp::RevocationMode::kSkip}, log_);
   }
   sevsnp::Verifier verifier_{FakeAmdPki::anchors({AmdProduct::kMilan, AmdProduct::kGenoa})};
   evidence::CheckLog log_;
@@ -132,12 +132,20 @@ TEST_F(AzureVerify, VerifiesAndClaimsLikeAzureGuestAttestation) {
   EXPECT_TRUE(c.contains("tpm.pcrs"));
 }
 
-TEST_F(AzureVerify, TdxHclReportsAreNotYetSupported) {
+TEST_F(AzureVerify, TdxHclReportWithoutTdQuoteIsRejectedClearly) {
   auto f = ::vouch::testing::make_azure_cvm(AmdProduct::kMilan, kNonce);
   f.hcl.report_type = HwReportType::kTdx;
   f.hcl.hw_report.resize(kTdReportSize);
   f.hcl_bytes = serialize(f.hcl);
-  EXPECT_THAT(run(f, kNonce), FailsWith(ErrorKind::kEvidenceRejected, checks::kTdxUnsupported));
+  EXPECT_THAT(run(f, kNonce), FailsWith(ErrorKind::kEvidenceRejected, checks::kTdQuoteMissing));
+}
+
+TEST_F(AzureVerify, SnpHclReportWithoutAnSnpVerifierIsUnavailable) {
+  const auto f = ::vouch::testing::make_azure_cvm(AmdProduct::kMilan, kNonce);
+  evidence::CheckLog log;
+  EXPECT_THAT(verify(HardwareRoots{}, AzureCvmEvidence{f.hcl_bytes, f.quote, std::nullopt, {}},
+                     VerifyOptions{kAt, kNonce, sevsnp::RevocationMode::kSkip}, log),
+              FailsWith(ErrorKind::kCollateralUnavailable, checks::kHardwareReport));
 }
 
 TEST_F(AzureVerify, RuntimeClaimsAreBoundByTheirHash) {
@@ -218,7 +226,7 @@ Result<VerifiedAzureCvm> verify_real(const RealCase& c, ByteSpan nonce) {
   static const sevsnp::Verifier verifier(sevsnp::TrustAnchors::amd().value());
   collateral::SuppliedAmdKds kds({c.vcek_der, std::nullopt, std::nullopt, std::nullopt}, nullptr);
   evidence::CheckLog log;
-  return verify(verifier, AzureCvmEvidence{c.hcl, c.quote, std::nullopt}, kds,
+  return verify(verifier, AzureCvmEvidence{c.hcl, c.quote, std::nullopt, std::nullopt}, kds,
                 VerifyOptions{parse_rfc3339("2025-06-01T00:00:00Z").value(), to_bytes(nonce),
                               sevsnp::RevocationMode::kSkip},
                 log);
@@ -295,20 +303,6 @@ TEST(AzureVectors, TrusteeEvidenceFiles) {
   EXPECT_EQ(tcb.bootloader, 10);
   EXPECT_EQ(tcb.snp, 23);
   EXPECT_EQ(tcb.microcode, 84);
-}
-
-TEST(AzureVectors, TdxHclReportIsRejectedClearly) {
-  VOUCH_REQUIRE_VECTORS();
-  RealCase c;
-  c.hcl = ::vouch::testing::read_vector("azure-cvm/trustee-az-tdx-vtpm/hcl-report.bin");
-  c.quote = parse_tpm_quote_json(::vouch::testing::read_vector_text(
-                                     "azure-cvm/trustee-az-tdx-vtpm/tpm-quote-v1.json"))
-                .value();
-  auto h = parse_hcl_report(c.hcl);
-  ASSERT_THAT(h, Succeeds());
-  EXPECT_EQ(h->report_type, HwReportType::kTdx);
-  EXPECT_THAT(verify_real(c, kNonce),
-              FailsWith(ErrorKind::kEvidenceRejected, checks::kTdxUnsupported));
 }
 
 }  // namespace

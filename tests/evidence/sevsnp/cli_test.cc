@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/encoding.h"
+#include "testing/dcap_qvl_collateral.h"
 #include "testing/fake_amd_pki.h"
 #include "testing/snp_azure_builder.h"
 #include "testing/temp_dir.h"
@@ -178,8 +179,60 @@ TEST(AzureCvmCliVectors, TrusteeSnpVtpm) {
              vector_path("azure-cvm/trustee-az-tdx-vtpm/hcl-report.bin"), "--vcek",
              vector_path("azure-cvm/trustee-az-snp-vtpm/vcek.pem"), "--tpm-quote",
              vector_path("azure-cvm/trustee-az-tdx-vtpm/tpm-quote-v1.json"), "--json"});
+  // A TDX HCL report needs its TD quote (--td-quote): the TDREPORT alone proves nothing.
   EXPECT_EQ(tdx.code, 2);
-  EXPECT_EQ(tdx.json()["error"]["check"], "azure.hcl.tdx_unsupported");
+  EXPECT_EQ(tdx.json()["error"]["check"], "azure.tdx.td_quote_missing");
+}
+
+// The Azure TDX capture with its TD quote and cross-paired collateral (teekit TCB Info for FMSPC
+// 00806f050000; dcap-qvl-near TD_QE identity, Platform CA and root CA CRLs): the full DCAP
+// verification passes inside their common window (2025-09-29T18:04:58Z .. 2025-10-02T07:03:51Z;
+// tests/evidence/azure_cvm/azure_tdx_vectors_test.cc has the details).
+TEST(AzureCvmCliVectors, TrusteeTdxVtpmWithTdQuoteAndCollateral) {
+  VOUCH_REQUIRE_VECTORS();
+  auto c = ::vouch::testing::collateral_from_dcap_qvl(
+      ::vouch::testing::read_vector_text("tdx/dcap-qvl-near/quote_collateral.json"));
+  ASSERT_TRUE(c.has_value());
+  ::vouch::testing::TempDir dir;
+  ::vouch::testing::write_file(dir.file("qe.json"), c->qe_identity->json);
+  ::vouch::testing::write_file(dir.file("chain.pem"), c->tcb_info->issuer_chain);
+  ::vouch::testing::write_file(dir.file("pck.crl"), str(c->pck_crl->crl));
+  ::vouch::testing::write_file(dir.file("root.crl"), str(c->root_ca_crl->crl));
+  const std::string d = "azure-cvm/trustee-az-tdx-vtpm/";
+  std::vector<std::string> args = {"verify",
+                                   "azure-cvm",
+                                   "--hcl-report",
+                                   vector_path(d + "hcl-report.bin"),
+                                   "--tpm-quote",
+                                   vector_path(d + "tpm-quote-v1.json"),
+                                   "--nonce",
+                                   "6368616c6c656e6765",
+                                   "--td-quote",
+                                   vector_path(d + "td-quote.bin"),
+                                   "--tcb-info",
+                                   vector_path("tdx/teekit/tcbInfo-tdx-00806f050000.json"),
+                                   "--qe-identity",
+                                   dir.file("qe.json"),
+                                   "--tcb-signing-chain",
+                                   dir.file("chain.pem"),
+                                   "--pck-crl",
+                                   dir.file("pck.crl"),
+                                   "--root-ca-crl",
+                                   dir.file("root.crl"),
+                                   "--json"};
+  auto at = args;
+  at.insert(at.end(), {"--at", "2025-10-01T00:00:00Z"});
+  const CliRun r = vouch(at);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["claims"]["azure.hcl.report_type"], "tdx");
+  EXPECT_EQ(j["claims"]["x-ms-isolation-tee"]["x-ms-attestation-type"], "tdxvm");
+  EXPECT_TRUE(j["claims"]["dcap.collateral.unchecked"].empty());
+  EXPECT_EQ(j["claims"]["tpm.quote.nonce"], "6368616c6c656e6765");
+  // After the PCK CRL's nextUpdate the collateral no longer holds.
+  auto late = args;
+  late.insert(late.end(), {"--at", "2025-10-03T00:00:00Z"});
+  EXPECT_EQ(vouch(late).code, 2);
 }
 
 }  // namespace
