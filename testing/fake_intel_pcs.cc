@@ -1,5 +1,8 @@
 #include "testing/fake_intel_pcs.h"
 
+#include <chrono>
+#include <nlohmann/json.hpp>
+
 #include "base/encoding.h"
 #include "evidence/dcap/check_ids.h"
 #include "evidence/dcap/signed_json.h"
@@ -30,10 +33,21 @@ void FakeIntelPcs::add(dcap::TeeKind tee, const dcap::QuoteCollateral& c, dcap::
   const auto sj =
       dcap::split_signed_json(c.tcb_info->json, "tcbInfo", dcap::checks::kTcbInfoFormat);
   const auto info = dcap::parse_tcb_info(sj.value().body).value();
-  tcb_infos_[tee_key(to_tee(tee)) + "/" + hex_encode(info.fmspc)] = *c.tcb_info;
-  qe_identities_[tee_key(to_tee(tee))] = *c.qe_identity;
+  tcb_infos_[tee_key(to_tee(tee)) + "/" + hex_encode(info.fmspc) + "/latest"] = *c.tcb_info;
+  qe_identities_[tee_key(to_tee(tee)) + "/latest"] = *c.qe_identity;
+  numbers_[tee_key(to_tee(tee))].insert(info.tcb_evaluation_data_number);
   pck_crls_[std::string(dcap::pck_ca_name(ca))] = *c.pck_crl;
   root_crl_ = *c.root_ca_crl;
+}
+
+void FakeIntelPcs::add_baseline(dcap::TeeKind tee, const collateral::IntelSignedJson& tcb_info,
+                                const collateral::IntelSignedJson& qe_identity) {
+  const auto sj = dcap::split_signed_json(tcb_info.json, "tcbInfo", dcap::checks::kTcbInfoFormat);
+  const auto info = dcap::parse_tcb_info(sj.value().body).value();
+  const std::string n = std::to_string(info.tcb_evaluation_data_number);
+  tcb_infos_[tee_key(to_tee(tee)) + "/" + hex_encode(info.fmspc) + "/" + n] = tcb_info;
+  qe_identities_[tee_key(to_tee(tee)) + "/" + n] = qe_identity;
+  numbers_[tee_key(to_tee(tee))].insert(info.tcb_evaluation_data_number);
 }
 
 void FakeIntelPcs::add_pck_certificate(const collateral::PckCertificateRequest& request,
@@ -71,7 +85,8 @@ Result<collateral::FetchResponse> FakeIntelPcs::get(const std::string& url) {
   using Kind = collateral::PcsRequest::Kind;
   switch (req.kind) {
     case Kind::kTcbInfo: {
-      const auto it = tcb_infos_.find(tee_key(req.tee) + "/" + hex_encode(req.fmspc));
+      const auto it = tcb_infos_.find(tee_key(req.tee) + "/" + hex_encode(req.fmspc) + "/" +
+                                      collateral::tcb_baseline_name(req.baseline));
       if (it == tcb_infos_.end()) {
         return not_found;
       }
@@ -79,7 +94,8 @@ Result<collateral::FetchResponse> FakeIntelPcs::get(const std::string& url) {
                 it->second.issuer_chain);
     }
     case Kind::kQeIdentity: {
-      const auto it = qe_identities_.find(tee_key(req.tee));
+      const auto it =
+          qe_identities_.find(tee_key(req.tee) + "/" + collateral::tcb_baseline_name(req.baseline));
       if (it == qe_identities_.end()) {
         return not_found;
       }
@@ -92,6 +108,29 @@ Result<collateral::FetchResponse> FakeIntelPcs::get(const std::string& url) {
         return not_found;
       }
       return ok(it->second.crl, "sgx-pck-crl-issuer-chain", it->second.issuer_chain);
+    }
+    case Kind::kTcbEvaluationDataNumbers: {
+      const auto it = numbers_.find(tee_key(req.tee));
+      if (it == numbers_.end() || it->second.empty()) {
+        return not_found;
+      }
+      const std::uint32_t highest = *it->second.rbegin();
+      nlohmann::json entries = nlohmann::json::array();
+      for (auto n = it->second.rbegin(); n != it->second.rend(); ++n) {
+        const Timestamp recovery = kDcapIssued - std::chrono::days(90) * (highest - *n);
+        entries.push_back({{"tcbEvaluationDataNumber", *n},
+                           {"tcbRecoveryEventDate", format_rfc3339(recovery)},
+                           {"tcbDate", format_rfc3339(recovery + std::chrono::days(1))}});
+      }
+      const nlohmann::json body = {{"id", req.tee == collateral::IntelTee::kTdx ? "TDX" : "SGX"},
+                                   {"version", 1},
+                                   {"issueDate", format_rfc3339(kDcapIssued)},
+                                   {"nextUpdate", format_rfc3339(kDcapNextUpdate)},
+                                   {"tcbEvalNumbers", entries}};
+      const collateral::IntelSignedJson list =
+          sign_json(pki_, "tcbEvaluationDataNumbers", body.dump());
+      return ok(to_bytes(as_bytes(list.json)), "tcb-evaluation-data-numbers-issuer-chain",
+                list.issuer_chain);
     }
     case Kind::kRootCaCrl:
       if (!root_crl_) {

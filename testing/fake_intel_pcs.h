@@ -6,6 +6,7 @@
 // process.
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,14 @@ class FakeIntelPcs final : public collateral::Fetcher {
  public:
   explicit FakeIntelPcs(const FakeIntelPki& pki, collateral::PcsUrls urls = {});
 
-  // Serves this collateral (TCB Info by its FMSPC; QE identity by TEE; CRLs by issuer).
+  // Serves this collateral (TCB Info by its FMSPC; QE identity by TEE; CRLs by issuer) as the
+  // latest baseline (no tcbEvaluationDataNumber / update parameter).
   void add(dcap::TeeKind tee, const dcap::QuoteCollateral& collateral, dcap::PckCaType ca);
+  // Serves a TCB Info and QE identity for ?tcbEvaluationDataNumber=<their number>. The
+  // tcbevaluationdatanumbers list names every number served for the TEE (signed by the fake TCB
+  // Signing key; recovery dates 90 days apart, the highest at kDcapIssued).
+  void add_baseline(dcap::TeeKind tee, const collateral::IntelSignedJson& tcb_info,
+                    const collateral::IntelSignedJson& qe_identity);
   // Serves a PCK certificate for a request.
   void add_pck_certificate(const collateral::PckCertificateRequest& request,
                            const FakePlatform& platform);
@@ -37,9 +44,10 @@ class FakeIntelPcs final : public collateral::Fetcher {
   collateral::FetchResponse ok(Bytes body, const std::string& header, const std::string& chain);
   const FakeIntelPki& pki_;
   collateral::PcsUrls urls_;
-  std::map<std::string, collateral::IntelSignedJson> tcb_infos_;  // "sgx/<fmspc>"
-  std::map<std::string, collateral::IntelSignedJson> qe_identities_;
-  std::map<std::string, collateral::IntelCrl> pck_crls_;  // "processor" / "platform"
+  std::map<std::string, collateral::IntelSignedJson> tcb_infos_;      // "sgx/<fmspc>/<baseline>"
+  std::map<std::string, collateral::IntelSignedJson> qe_identities_;  // "sgx/<baseline>"
+  std::map<std::string, std::set<std::uint32_t>> numbers_;            // "sgx" -> numbers
+  std::map<std::string, collateral::IntelCrl> pck_crls_;              // "processor" / "platform"
   std::optional<collateral::IntelCrl> root_crl_;
   std::map<std::string, collateral::IntelPckCertificate> pck_certs_;
   std::vector<std::string> requests_;

@@ -63,7 +63,7 @@ Result<dcap::QuoteCollateral> collateral_for(const VerifyContext& context, ByteS
     return tl::unexpected(Error{ErrorKind::kCollateralUnavailable, checks::kNoCollateralSource,
                                 "no Intel collateral source is configured on this node"});
   }
-  return dcap::fetch_collateral(*context.intel_pcs, quote);
+  return dcap::fetch_collateral(*context.intel_pcs, quote, context.tcb_baseline);
 }
 
 class DcapVerifier final : public EvidenceVerifier {
@@ -84,7 +84,12 @@ class DcapVerifier final : public EvidenceVerifier {
 
   Result<VerifiedEvidence> verify(const EvidenceRequest& request, const VerifyContext& context,
                                   evidence::CheckLog& log) const override {
-    const dcap::VerifyOptions options{context.at, false};
+    dcap::VerifyOptions options{context.at, false};
+    if (context.tcb_baseline.kind == collateral::TcbBaseline::Kind::kNumber) {
+      options.tcb_evaluation_data_number = context.tcb_baseline.number;
+    }
+    options.stale_grace = context.collateral_stale_grace;
+    const std::string baseline = collateral::tcb_baseline_name(context.tcb_baseline);
     VerifiedEvidence out;
     if (type_ == AttestationType::kTdxVm) {
       VOUCH_TRY(dcap::QuoteCollateral collateral, collateral_for(context, request.evidence));
@@ -98,6 +103,7 @@ class DcapVerifier final : public EvidenceVerifier {
       VOUCH_RETURN_IF_ERROR(check_init_data(quote.report().mr_config_id, request, "MRCONFIGID")
                                 .map_error([&](Error e) { return log.fail(std::move(e)); }));
       out.claims = tdx::to_claims(quote);
+      out.claims.set("dcap.tcb_baseline", baseline);
     } else {
       // OpenEnclave envelopes carry the quote inside; collateral is fetched for that quote.
       std::optional<sgx::VerifiedQuote> quote;
@@ -119,6 +125,9 @@ class DcapVerifier final : public EvidenceVerifier {
             return log.fail(std::move(e));
           }));
       out.claims = sgx::to_claims(*quote);
+      out.claims.set("dcap.tcb_baseline", baseline);
+      // MAA's configuration property, echoed so relying parties see the baseline used.
+      out.claims.set("x-ms-sgx-tcbidentifier", baseline);
     }
     VOUCH_RETURN_IF_ERROR(apply_bound_data(request, out));
     return out;

@@ -3,9 +3,13 @@
 // PCCS/KDS routes) into a directory in the offline layouts; export writes a service's stored
 // collateral there; import loads such a directory into a service's store.
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <ostream>
 
@@ -23,7 +27,7 @@ namespace {
 namespace col = collateral;
 
 bool write_item(const std::string& dir, const std::string& rel, ByteSpan body,
-                const std::string& chain, std::ostream& err) {
+                const std::string& chain) {
   const std::filesystem::path path = std::filesystem::path(dir) / rel;
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
@@ -34,35 +38,54 @@ bool write_item(const std::string& dir, const std::string& rel, ByteSpan body,
     std::ofstream c(path.string() + ".chain.pem", std::ios::binary | std::ios::trunc);
     c << chain;
     if (!c) {
-      err << "\nvouch collateral: cannot write " << path.string() << ".chain.pem\n";
-      return false;
+      return false;  // reported by the caller, after the progress line
     }
   }
-  if (!out) {
-    err << "\nvouch collateral: cannot write " << path.string() << "\n";
-    return false;
-  }
-  return true;
+  return static_cast<bool>(out);
 }
 
 ByteSpan span_of(const std::string& s) {
   return ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());  // NOLINT
 }
 
-// One progress line on stderr, rewritten in place.
+// Whether `err` is the process's stderr and that is a terminal.
+bool is_terminal(const std::ostream& err) {
+  return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+}
+
+// Progress on stderr: on a terminal one line rewritten in place; otherwise (a log, a pipe) one
+// plain line per item, without control characters.
 class Progress {
  public:
-  Progress(std::ostream& err, std::size_t total) : err_(err), total_(total) {}
+  Progress(std::ostream& err, std::size_t total)
+      : err_(err), total_(total), tty_(is_terminal(err)) {}
   void step(const std::string& what) {
     ++done_;
-    err_ << "\rvouch collateral: [" << done_ << "/" << total_ << "] " << what << "\x1b[K"
-         << std::flush;
+    if (tty_) {
+      err_ << "\rvouch collateral: [" << done_ << "/" << total_ << "] " << what << "\x1b[K"
+           << std::flush;
+    } else {
+      err_ << "vouch collateral: [" << done_ << "/" << total_ << "] " << what << "\n" << std::flush;
+    }
   }
-  void finish(const std::string& summary) { err_ << "\r" << summary << "\x1b[K\n" << std::flush; }
+  // Ends the progress line so a message can follow on its own line.
+  void interrupt() {
+    if (tty_ && done_ > 0) {
+      err_ << "\n";
+    }
+  }
+  void finish(const std::string& summary) {
+    if (tty_) {
+      err_ << "\r" << summary << "\x1b[K\n" << std::flush;
+    } else {
+      err_ << summary << "\n" << std::flush;
+    }
+  }
 
  private:
   std::ostream& err_;
   std::size_t total_;
+  bool tty_;
   std::size_t done_ = 0;
 };
 
@@ -75,6 +98,7 @@ struct FetchOptions {
   std::string intel_url = "https://api.trustedservices.intel.com";
   std::string api_key;
   std::vector<std::string> fmspcs;
+  std::vector<std::string> baselines;
   std::string tee = "all";
   std::string amd_url = std::string(col::kAmdKdsBaseUrl);
   std::string product;
@@ -103,6 +127,18 @@ int run_fetch(const FetchOptions& o, const Context& ctx) {
     col::Fmspc fm{};
     std::copy(b->begin(), b->end(), fm.begin());
     fmspcs.push_back(fm);
+  }
+  std::vector<col::TcbBaseline> baselines = {col::TcbBaseline::latest()};
+  for (const auto& b : o.baselines) {
+    auto parsed = col::parse_tcb_baseline(b);
+    if (!parsed) {
+      ctx.err << "vouch collateral fetch: --tcb-baseline " << b
+              << " is not latest, early or a tcbEvaluationDataNumber\n";
+      return kExitUsage;
+    }
+    if (std::find(baselines.begin(), baselines.end(), *parsed) == baselines.end()) {
+      baselines.push_back(*parsed);
+    }
   }
   std::vector<col::IntelTee> tees;
   if (o.tee == "sgx" || o.tee == "all") {
@@ -175,29 +211,42 @@ int run_fetch(const FetchOptions& o, const Context& ctx) {
   std::vector<Item> items;
   const std::string& dir = o.out;
   auto put = [&](const std::string& rel, ByteSpan body, const std::string& chain) -> Status {
-    if (!write_item(dir, rel, body, chain, ctx.err)) {
+    if (!write_item(dir, rel, body, chain)) {
       return fail(ErrorKind::kUnavailable, CheckId{"file.write"}, "cannot write " + rel);
     }
     return ok();
   };
   if (!fmspcs.empty()) {
     for (col::IntelTee tee : tees) {
-      for (const col::Fmspc& fm : fmspcs) {
-        items.push_back({std::string(col::intel_tee_name(tee)) + " tcb " + hex_encode(fm),
-                         [&, tee, fm]() -> Status {
-                           VOUCH_TRY(auto j, intel.tcb_info(tee, fm));
-                           return put(col::OfflineIntelPcs::tcb_info_path(tee, fm), span_of(j.json),
-                                      j.issuer_chain);
+      const std::string t(col::intel_tee_name(tee));
+      const bool tdx = tee == col::IntelTee::kTdx;
+      for (const col::TcbBaseline& b : baselines) {
+        const std::string suffix =
+            b.is_latest() ? "" : " (baseline " + col::tcb_baseline_name(b) + ")";
+        for (const col::Fmspc& fm : fmspcs) {
+          items.push_back({t + " tcb " + hex_encode(fm) + suffix,
+                           [&, tee, fm, b]() -> Status {
+                             VOUCH_TRY(auto j, intel.tcb_info(tee, fm, b));
+                             return put(col::OfflineIntelPcs::tcb_info_path(tee, fm, b),
+                                        span_of(j.json), j.issuer_chain);
+                           },
+                           tdx || !b.is_latest()});
+        }
+        items.push_back({t + " qe identity" + suffix,
+                         [&, tee, b]() -> Status {
+                           VOUCH_TRY(auto j, intel.qe_identity(tee, b));
+                           return put(col::OfflineIntelPcs::qe_identity_path(tee, b),
+                                      span_of(j.json), j.issuer_chain);
                          },
-                         tee == col::IntelTee::kTdx});
+                         tdx || !b.is_latest()});
       }
-      items.push_back({std::string(col::intel_tee_name(tee)) + " qe identity",
+      items.push_back({t + " tcb evaluation data numbers",
                        [&, tee]() -> Status {
-                         VOUCH_TRY(auto j, intel.qe_identity(tee));
-                         return put(col::OfflineIntelPcs::qe_identity_path(tee), span_of(j.json),
-                                    j.issuer_chain);
+                         VOUCH_TRY(auto j, intel.tcb_evaluation_data_numbers(tee));
+                         return put(col::OfflineIntelPcs::tcb_evaluation_data_numbers_path(tee),
+                                    span_of(j.json), j.issuer_chain);
                        },
-                       tee == col::IntelTee::kTdx});
+                       true});
     }
     for (col::IntelCa ca : {col::IntelCa::kProcessor, col::IntelCa::kPlatform}) {
       items.push_back({"pck crl " + std::string(col::intel_ca_name(ca)),
@@ -254,8 +303,8 @@ int run_fetch(const FetchOptions& o, const Context& ctx) {
       missing.push_back(item.label);
       continue;
     }
-    ctx.err << "\nvouch collateral fetch: " << item.label << ": " << done.error().to_string()
-            << "\n";
+    progress.interrupt();
+    ctx.err << "vouch collateral fetch: " << item.label << ": " << done.error().to_string() << "\n";
     return exit_code_for(done.error().kind);
   }
   progress.finish("vouch collateral: fetched " + std::to_string(written) + " item(s) into " + dir);
@@ -288,6 +337,9 @@ void add_collateral(CLI::App& app, const Context& ctx, Action& action) {
                     "Intel PCS API key (Ocp-Apim-Subscription-Key; default $VOUCH_INTEL_API_KEY)");
   fetch->add_option("--fmspc", f->fmspcs, "FMSPC (12 hex digits); repeatable");
   fetch->add_option("--tee", f->tee, "Intel TCB info and QE identity for sgx, tdx or all");
+  fetch->add_option("--tcb-baseline", f->baselines,
+                    "Also fetch TCB info and QE identity for this TCB baseline (early or a "
+                    "tcbEvaluationDataNumber); repeatable");
   fetch->add_option("--amd-url", f->amd_url, "AMD KDS or mirror base URL (default AMD's)");
   fetch->add_option("--amd-product", f->product, "AMD product line: Milan, Genoa or Turin");
   fetch->add_option("--hwid", f->hwid, "AMD chip id (hex; 128 digits, 16 on Turin)");
@@ -325,7 +377,10 @@ void add_collateral(CLI::App& app, const Context& ctx, Action& action) {
                                        progress->step(key);
                                      });
       if (!n) {
-        ctx.err << "\nvouch collateral export: " << n.error().to_string() << "\n";
+        if (progress) {
+          progress->interrupt();
+        }
+        ctx.err << "vouch collateral export: " << n.error().to_string() << "\n";
         return exit_code_for(n.error().kind);
       }
       Progress(ctx.err, 0)
@@ -337,8 +392,9 @@ void add_collateral(CLI::App& app, const Context& ctx, Action& action) {
   auto i = std::make_shared<StoreOptions>();
   CLI::App* imp = cmd->add_subcommand(
       "import",
-      "Load a directory in the offline layout into a service's store (restart the service, or "
-      "let it pick items up on their next lookup)");
+      "Load a directory in the offline layout into a service's store (a running service uses "
+      "items it lacked at once, and newer copies of items it holds when its memory cache next "
+      "asks the store)");
   imp->add_option("--data-dir", i->data_dir, "The service's data directory");
   imp->add_option("--storage-url", i->storage_url,
                   "Store URL (default sqlite:<data-dir>/vouch.db)");

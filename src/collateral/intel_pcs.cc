@@ -1,6 +1,8 @@
 #include "collateral/intel_pcs.h"
 
+#include <charconv>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
 
@@ -51,7 +53,94 @@ std::string pce_svn_hex(std::uint16_t svn) {
   return hex_encode(le);
 }
 
+// The PCS query parameter of a baseline ("" for latest).
+std::string baseline_query(const TcbBaseline& b) {
+  switch (b.kind) {
+    case TcbBaseline::Kind::kEarly:
+      return "update=early";
+    case TcbBaseline::Kind::kNumber:
+      return "tcbEvaluationDataNumber=" + std::to_string(b.number);
+    case TcbBaseline::Kind::kLatest:
+      break;
+  }
+  return {};
+}
+
+Error baseline_error(std::string_view text) {
+  return Error{ErrorKind::kInvalidArgument, checks::kPcsBaseline,
+               "'" + std::string(text) +
+                   "' is not a TCB baseline (latest, early or a tcbEvaluationDataNumber)"};
+}
+
 }  // namespace
+
+std::string tcb_baseline_name(const TcbBaseline& baseline) {
+  switch (baseline.kind) {
+    case TcbBaseline::Kind::kEarly:
+      return "early";
+    case TcbBaseline::Kind::kNumber:
+      return std::to_string(baseline.number);
+    case TcbBaseline::Kind::kLatest:
+      break;
+  }
+  return "latest";
+}
+
+Result<TcbBaseline> parse_tcb_baseline(std::string_view text) {
+  if (text == "latest" || text == "standard") {
+    return TcbBaseline::latest();
+  }
+  if (text == "early") {
+    return TcbBaseline::early();
+  }
+  std::uint32_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || n == 0 ||
+      n > 0x7fffffffU) {
+    return tl::unexpected(baseline_error(text));
+  }
+  return TcbBaseline::evaluation_data_number(n);
+}
+
+Result<std::vector<TcbEvaluationDataNumber>> read_tcb_evaluation_data_numbers(
+    const IntelSignedJson& list) {
+  const auto bad = [](std::string why) {
+    return fail(ErrorKind::kCollateralUnavailable, checks::kPcsResponse,
+                "tcbEvaluationDataNumbers: " + std::move(why));
+  };
+  const nlohmann::json j = nlohmann::json::parse(list.json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return bad("not a JSON object");
+  }
+  const auto body = j.find("tcbEvaluationDataNumbers");
+  if (body == j.end() || !body->is_object()) {
+    return bad("no tcbEvaluationDataNumbers object");
+  }
+  const auto numbers = body->find("tcbEvalNumbers");
+  if (numbers == body->end() || !numbers->is_array()) {
+    return bad("no tcbEvalNumbers array");
+  }
+  std::vector<TcbEvaluationDataNumber> out;
+  for (const nlohmann::json& e : *numbers) {
+    if (!e.is_object()) {
+      return bad("an entry is not an object");
+    }
+    const auto n = e.find("tcbEvaluationDataNumber");
+    const auto recovery = e.find("tcbRecoveryEventDate");
+    const auto date = e.find("tcbDate");
+    if (n == e.end() || !n->is_number_unsigned() || n->get<std::uint64_t>() > 0x7fffffffU ||
+        recovery == e.end() || !recovery->is_string() || date == e.end() || !date->is_string()) {
+      return bad("an entry lacks tcbEvaluationDataNumber, tcbRecoveryEventDate or tcbDate");
+    }
+    auto r = parse_rfc3339(recovery->get<std::string>());
+    auto d = parse_rfc3339(date->get<std::string>());
+    if (!r || !d) {
+      return bad("an entry has an unreadable date");
+    }
+    out.push_back({static_cast<std::uint32_t>(n->get<std::uint64_t>()), *r, *d});
+  }
+  return out;
+}
 
 std::string_view intel_tee_name(IntelTee tee) noexcept {
   return tee == IntelTee::kTdx ? "tdx" : "sgx";
@@ -85,13 +174,22 @@ std::string pck_crl_url(const PcsUrls& urls, IntelCa ca) {
          "&encoding=der";
 }
 
-std::string tcb_info_url(const PcsUrls& urls, IntelTee tee, const Fmspc& fmspc) {
+std::string tcb_info_url(const PcsUrls& urls, IntelTee tee, const Fmspc& fmspc,
+                         const TcbBaseline& baseline) {
+  const std::string b = baseline_query(baseline);
   return urls.base + "/" + std::string(intel_tee_name(tee)) +
-         "/certification/v4/tcb?fmspc=" + hex_encode(fmspc);
+         "/certification/v4/tcb?fmspc=" + hex_encode(fmspc) + (b.empty() ? "" : "&" + b);
 }
 
-std::string qe_identity_url(const PcsUrls& urls, IntelTee tee) {
-  return urls.base + "/" + std::string(intel_tee_name(tee)) + "/certification/v4/qe/identity";
+std::string qe_identity_url(const PcsUrls& urls, IntelTee tee, const TcbBaseline& baseline) {
+  const std::string b = baseline_query(baseline);
+  return urls.base + "/" + std::string(intel_tee_name(tee)) + "/certification/v4/qe/identity" +
+         (b.empty() ? "" : "?" + b);
+}
+
+std::string tcb_evaluation_data_numbers_url(const PcsUrls& urls, IntelTee tee) {
+  return urls.base + "/" + std::string(intel_tee_name(tee)) +
+         "/certification/v4/tcbevaluationdatanumbers";
 }
 
 Result<PcsRequest> parse_pcs_url(const PcsUrls& urls, std::string_view url) {
@@ -125,11 +223,35 @@ Result<PcsRequest> parse_pcs_url(const PcsUrls& urls, std::string_view url) {
     const auto it = query.find(name);
     return it == query.end() ? nullptr : &it->second;
   };
-  if (path == "qe/identity" && query.empty()) {
+  // The baseline parameters of tcb and qe/identity: tcbEvaluationDataNumber or update, not both.
+  std::size_t baseline_params = 0;
+  if (const std::string* n = param("tcbEvaluationDataNumber")) {
+    auto b = parse_tcb_baseline(*n);
+    if (!b || b->kind != TcbBaseline::Kind::kNumber) {
+      return bad_url(url, "tcbEvaluationDataNumber must be a positive decimal number");
+    }
+    req.baseline = *b;
+    ++baseline_params;
+  }
+  if (const std::string* u = param("update")) {
+    if (*u != "early" && *u != "standard") {
+      return bad_url(url, "update must be early or standard");
+    }
+    req.baseline = *u == "early" ? TcbBaseline::early() : TcbBaseline::latest();
+    ++baseline_params;
+  }
+  if (baseline_params > 1) {
+    return bad_url(url, "tcbEvaluationDataNumber and update exclude each other");
+  }
+  if (path == "tcbevaluationdatanumbers" && query.empty()) {
+    req.kind = PcsRequest::Kind::kTcbEvaluationDataNumbers;
+    return req;
+  }
+  if (path == "qe/identity" && query.size() == baseline_params) {
     req.kind = PcsRequest::Kind::kQeIdentity;
     return req;
   }
-  if (path == "tcb" && query.size() == 1 && param("fmspc") != nullptr) {
+  if (path == "tcb" && query.size() == 1 + baseline_params && param("fmspc") != nullptr) {
     req.kind = PcsRequest::Kind::kTcbInfo;
     if (!hex_array(*param("fmspc"), req.fmspc)) {
       return bad_url(url, "fmspc must be 12 hex digits");

@@ -10,11 +10,14 @@
 //          SGX-PCK-Certificate-CA-Type headers
 //   GET {base}/sgx/certification/v4/pckcrl?ca=processor|platform&encoding=der
 //       -> DER CRL; SGX-PCK-CRL-Issuer-Chain
-//   GET {base}/sgx|tdx/certification/v4/tcb?fmspc=<hex>
+//   GET {base}/sgx|tdx/certification/v4/tcb?fmspc=<hex>[&tcbEvaluationDataNumber=N|&update=early]
 //       -> {"tcbInfo": ..., "signature": ...}; TCB-Info-Issuer-Chain (also
 //       SGX-TCB-Info-Issuer-Chain)
-//   GET {base}/sgx|tdx/certification/v4/qe/identity
+//   GET {base}/sgx|tdx/certification/v4/qe/identity[?tcbEvaluationDataNumber=N|?update=early]
 //       -> {"enclaveIdentity": ..., "signature": ...}; SGX-Enclave-Identity-Issuer-Chain
+//   GET {base}/sgx|tdx/certification/v4/tcbevaluationdatanumbers
+//       -> {"tcbEvaluationDataNumbers": ..., "signature": ...};
+//          TCB-Evaluation-Data-Numbers-Issuer-Chain
 //   GET {rootcacrl url} -> DER root CA CRL (certificates.trustedservices.intel.com)
 // Issuer chains travel URL-encoded (percent-encoded PEM) in headers and are decoded here.
 
@@ -23,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -39,6 +43,26 @@ std::string_view intel_tee_name(IntelTee tee) noexcept;  // "sgx", "tdx"
 std::string_view intel_ca_name(IntelCa ca) noexcept;     // "processor", "platform"
 
 using Fmspc = std::array<std::uint8_t, 6>;
+
+// TcbBaseline selects which TCB evaluation data a TCB Info and QE identity are requested for
+// (Azure's "TCB baseline"): the source's default (PCS update=standard, "latest"), the early
+// update (update=early), or one tcbEvaluationDataNumber (PCS v4 ?tcbEvaluationDataNumber=N).
+struct TcbBaseline {
+  enum class Kind : std::uint8_t { kLatest, kEarly, kNumber };
+  Kind kind = Kind::kLatest;
+  std::uint32_t number = 0;  // kNumber only
+
+  static TcbBaseline latest() noexcept { return {}; }
+  static TcbBaseline early() noexcept { return {Kind::kEarly, 0}; }
+  static TcbBaseline evaluation_data_number(std::uint32_t n) noexcept { return {Kind::kNumber, n}; }
+  bool is_latest() const noexcept { return kind == Kind::kLatest; }
+  friend bool operator==(const TcbBaseline&, const TcbBaseline&) = default;
+};
+// "latest", "early" or the number in decimal (the tcbIdentifier of GET /tcbbaselines).
+std::string tcb_baseline_name(const TcbBaseline& baseline);
+// Parses tcb_baseline_name()'s output ("standard" also means latest); collateral.pcs.baseline
+// (kInvalidArgument) for anything else, and for numbers outside 1..2^31-1.
+[[nodiscard]] Result<TcbBaseline> parse_tcb_baseline(std::string_view text);
 
 // A signed JSON document (TCB Info or enclave identity) as PCS serves it.
 struct IntelSignedJson {
@@ -81,10 +105,37 @@ class IntelPcs {
   [[nodiscard]] virtual Result<IntelPckCertificate> pck_certificate(
       const PckCertificateRequest& request) = 0;
   [[nodiscard]] virtual Result<IntelCrl> pck_crl(IntelCa ca) = 0;
-  [[nodiscard]] virtual Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc) = 0;
-  [[nodiscard]] virtual Result<IntelSignedJson> qe_identity(IntelTee tee) = 0;
+  // TCB Info and QE identity for a baseline. Implementations add `using IntelPcs::tcb_info;`
+  // (and qe_identity) so the latest-baseline overloads below stay visible.
+  [[nodiscard]] virtual Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
+                                                         const TcbBaseline& baseline) = 0;
+  [[nodiscard]] virtual Result<IntelSignedJson> qe_identity(IntelTee tee,
+                                                            const TcbBaseline& baseline) = 0;
+  // The TCB evaluation data numbers the source offers (signed like TCB Info, body member
+  // "tcbEvaluationDataNumbers").
+  [[nodiscard]] virtual Result<IntelSignedJson> tcb_evaluation_data_numbers(IntelTee tee) = 0;
   [[nodiscard]] virtual Result<IntelCrl> root_ca_crl() = 0;
+
+  [[nodiscard]] Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc) {
+    return tcb_info(tee, fmspc, TcbBaseline::latest());
+  }
+  [[nodiscard]] Result<IntelSignedJson> qe_identity(IntelTee tee) {
+    return qe_identity(tee, TcbBaseline::latest());
+  }
 };
+
+// One entry of a tcbEvaluationDataNumbers list.
+struct TcbEvaluationDataNumber {
+  std::uint32_t number = 0;
+  Timestamp tcb_recovery_event_date;
+  Timestamp tcb_date;
+};
+// Reads the entries (tcbEvaluationDataNumbers.tcbEvalNumbers) of a signed list without
+// verifying its signature (the list is informational: the baseline a verification used is
+// enforced through the TCB Info's own, verified, number). collateral.pcs.response when the list
+// cannot be read.
+[[nodiscard]] Result<std::vector<TcbEvaluationDataNumber>> read_tcb_evaluation_data_numbers(
+    const IntelSignedJson& list);
 
 namespace checks {
 inline constexpr CheckId kPcsStatus{"collateral.pcs.status"};       // non-200 answer
@@ -92,6 +143,7 @@ inline constexpr CheckId kPcsResponse{"collateral.pcs.response"};   // missing h
 inline constexpr CheckId kPcsNotFound{"collateral.pcs.not_found"};  // 404 / missing file
 inline constexpr CheckId kPcsStale{"collateral.pcs.stale"};  // cached item past nextUpdate + grace
 inline constexpr CheckId kPcsUrl{"collateral.pcs.url"};      // not a PCS URL we understand
+inline constexpr CheckId kPcsBaseline{"collateral.pcs.baseline"};  // not a TCB baseline name
 }  // namespace checks
 
 // --- Intel PCS v4 URLs (and their inverse parsers, used by fakes and the offline layout) ---
@@ -106,14 +158,24 @@ struct PcsUrls {
 PcsUrls pcs_urls_for(std::string base);
 std::string pck_certificate_url(const PcsUrls& urls, const PckCertificateRequest& request);
 std::string pck_crl_url(const PcsUrls& urls, IntelCa ca);
-std::string tcb_info_url(const PcsUrls& urls, IntelTee tee, const Fmspc& fmspc);
-std::string qe_identity_url(const PcsUrls& urls, IntelTee tee);
+std::string tcb_info_url(const PcsUrls& urls, IntelTee tee, const Fmspc& fmspc,
+                         const TcbBaseline& baseline = {});
+std::string qe_identity_url(const PcsUrls& urls, IntelTee tee, const TcbBaseline& baseline = {});
+std::string tcb_evaluation_data_numbers_url(const PcsUrls& urls, IntelTee tee);
 
 // What a PCS URL asks for (the inverse of the builders above).
 struct PcsRequest {
-  enum class Kind : std::uint8_t { kPckCertificate, kPckCrl, kTcbInfo, kQeIdentity, kRootCaCrl };
+  enum class Kind : std::uint8_t {
+    kPckCertificate,
+    kPckCrl,
+    kTcbInfo,
+    kQeIdentity,
+    kRootCaCrl,
+    kTcbEvaluationDataNumbers
+  };
   Kind kind = Kind::kTcbInfo;
   IntelTee tee = IntelTee::kSgx;
+  TcbBaseline baseline;  // kTcbInfo, kQeIdentity
   IntelCa ca = IntelCa::kProcessor;
   Fmspc fmspc{};
   PckCertificateRequest pck;

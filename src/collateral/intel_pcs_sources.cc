@@ -6,6 +6,7 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "crypto/digest.h"
 #include "crypto/x509.h"
 
 namespace vouch::collateral {
@@ -33,7 +34,7 @@ Result<Timestamp> next_update_of(const IntelSignedJson& item) {
   if (j.is_discarded() || !j.is_object()) {
     return fail(response_error("the signed JSON is not a JSON object"));
   }
-  for (const char* body : {"tcbInfo", "enclaveIdentity"}) {
+  for (const char* body : {"tcbInfo", "enclaveIdentity", "tcbEvaluationDataNumbers"}) {
     const auto it = j.find(body);
     if (it == j.end() || !it->is_object()) {
       continue;
@@ -120,8 +121,9 @@ Result<IntelCrl> OnlineIntelPcs::pck_crl(IntelCa ca) {
   return out;
 }
 
-Result<IntelSignedJson> OnlineIntelPcs::tcb_info(IntelTee tee, const Fmspc& fmspc) {
-  const std::string url = tcb_info_url(urls_, tee, fmspc);
+Result<IntelSignedJson> OnlineIntelPcs::tcb_info(IntelTee tee, const Fmspc& fmspc,
+                                                 const TcbBaseline& baseline) {
+  const std::string url = tcb_info_url(urls_, tee, fmspc, baseline);
   VOUCH_TRY(FetchResponse r, get_ok(url));
   IntelSignedJson out;
   out.json = text(r.body);
@@ -130,12 +132,21 @@ Result<IntelSignedJson> OnlineIntelPcs::tcb_info(IntelTee tee, const Fmspc& fmsp
   return out;
 }
 
-Result<IntelSignedJson> OnlineIntelPcs::qe_identity(IntelTee tee) {
-  const std::string url = qe_identity_url(urls_, tee);
+Result<IntelSignedJson> OnlineIntelPcs::qe_identity(IntelTee tee, const TcbBaseline& baseline) {
+  const std::string url = qe_identity_url(urls_, tee, baseline);
   VOUCH_TRY(FetchResponse r, get_ok(url));
   IntelSignedJson out;
   out.json = text(r.body);
   VOUCH_TRY(out.issuer_chain, chain_header(r, {"sgx-enclave-identity-issuer-chain"}, url));
+  return out;
+}
+
+Result<IntelSignedJson> OnlineIntelPcs::tcb_evaluation_data_numbers(IntelTee tee) {
+  const std::string url = tcb_evaluation_data_numbers_url(urls_, tee);
+  VOUCH_TRY(FetchResponse r, get_ok(url));
+  IntelSignedJson out;
+  out.json = text(r.body);
+  VOUCH_TRY(out.issuer_chain, chain_header(r, {"tcb-evaluation-data-numbers-issuer-chain"}, url));
   return out;
 }
 
@@ -150,19 +161,40 @@ std::string OfflineIntelPcs::pck_crl_path(IntelCa ca) {
   return "sgx/certification/v4/pckcrl/" + std::string(intel_ca_name(ca)) + ".der";
 }
 
-std::string OfflineIntelPcs::tcb_info_path(IntelTee tee, const Fmspc& fmspc) {
-  return std::string(intel_tee_name(tee)) + "/certification/v4/tcb/" + hex_encode(fmspc) + ".json";
+namespace {
+// ".json" for latest, ".<early|N>.json" otherwise.
+std::string baseline_suffix(const TcbBaseline& baseline) {
+  return baseline.is_latest() ? ".json" : "." + tcb_baseline_name(baseline) + ".json";
+}
+}  // namespace
+
+std::string OfflineIntelPcs::tcb_info_path(IntelTee tee, const Fmspc& fmspc,
+                                           const TcbBaseline& baseline) {
+  return std::string(intel_tee_name(tee)) + "/certification/v4/tcb/" + hex_encode(fmspc) +
+         baseline_suffix(baseline);
 }
 
-std::string OfflineIntelPcs::qe_identity_path(IntelTee tee) {
-  return std::string(intel_tee_name(tee)) + "/certification/v4/qe/identity.json";
+std::string OfflineIntelPcs::qe_identity_path(IntelTee tee, const TcbBaseline& baseline) {
+  return std::string(intel_tee_name(tee)) + "/certification/v4/qe/identity" +
+         baseline_suffix(baseline);
+}
+
+std::string OfflineIntelPcs::tcb_evaluation_data_numbers_path(IntelTee tee) {
+  return std::string(intel_tee_name(tee)) + "/certification/v4/tcbevaluationdatanumbers.json";
 }
 
 std::string OfflineIntelPcs::pck_certificate_path(const PckCertificateRequest& request) {
   std::array<std::uint8_t, 2> svn = {static_cast<std::uint8_t>(request.pce_svn),
                                      static_cast<std::uint8_t>(request.pce_svn >> 8)};
+  // A PCK certificate belongs to one platform: the path names it by the first 8 bytes of
+  // SHA-256(encrypted PPID), so platforms with the same TCB never share an entry.
+  std::string platform;
+  if (!request.encrypted_ppid.empty()) {
+    const Bytes d = crypto::digest(crypto::HashAlg::kSha256, request.encrypted_ppid);
+    platform = "-" + hex_encode(ByteSpan(d).first(8));
+  }
   return "sgx/certification/v4/pckcert/" + hex_encode(request.pce_id) + "-" +
-         hex_encode(request.cpu_svn) + "-" + hex_encode(svn) + ".pem";
+         hex_encode(request.cpu_svn) + "-" + hex_encode(svn) + platform + ".pem";
 }
 
 std::string OfflineIntelPcs::root_ca_crl_path() {
@@ -211,15 +243,23 @@ Result<IntelCrl> OfflineIntelPcs::pck_crl(IntelCa ca) {
   return IntelCrl{std::move(crl), std::move(chain)};
 }
 
-Result<IntelSignedJson> OfflineIntelPcs::tcb_info(IntelTee tee, const Fmspc& fmspc) {
-  const std::string rel = tcb_info_path(tee, fmspc);
+Result<IntelSignedJson> OfflineIntelPcs::tcb_info(IntelTee tee, const Fmspc& fmspc,
+                                                  const TcbBaseline& baseline) {
+  const std::string rel = tcb_info_path(tee, fmspc, baseline);
   VOUCH_TRY(Bytes json, read_item(dir_, rel));
   VOUCH_TRY(std::string chain, read_chain(dir_, rel));
   return IntelSignedJson{text(json), std::move(chain)};
 }
 
-Result<IntelSignedJson> OfflineIntelPcs::qe_identity(IntelTee tee) {
-  const std::string rel = qe_identity_path(tee);
+Result<IntelSignedJson> OfflineIntelPcs::qe_identity(IntelTee tee, const TcbBaseline& baseline) {
+  const std::string rel = qe_identity_path(tee, baseline);
+  VOUCH_TRY(Bytes json, read_item(dir_, rel));
+  VOUCH_TRY(std::string chain, read_chain(dir_, rel));
+  return IntelSignedJson{text(json), std::move(chain)};
+}
+
+Result<IntelSignedJson> OfflineIntelPcs::tcb_evaluation_data_numbers(IntelTee tee) {
+  const std::string rel = tcb_evaluation_data_numbers_path(tee);
   VOUCH_TRY(Bytes json, read_item(dir_, rel));
   VOUCH_TRY(std::string chain, read_chain(dir_, rel));
   return IntelSignedJson{text(json), std::move(chain)};
@@ -284,14 +324,22 @@ Result<IntelCrl> CachingIntelPcs::pck_crl(IntelCa ca) {
                 [&] { return inner_.pck_crl(ca); });
 }
 
-Result<IntelSignedJson> CachingIntelPcs::tcb_info(IntelTee tee, const Fmspc& fmspc) {
-  return cached(json_, "tcb/" + std::string(intel_tee_name(tee)) + "/" + hex_encode(fmspc),
-                [&] { return inner_.tcb_info(tee, fmspc); });
+Result<IntelSignedJson> CachingIntelPcs::tcb_info(IntelTee tee, const Fmspc& fmspc,
+                                                  const TcbBaseline& baseline) {
+  return cached(json_,
+                "tcb/" + std::string(intel_tee_name(tee)) + "/" + hex_encode(fmspc) + "/" +
+                    tcb_baseline_name(baseline),
+                [&] { return inner_.tcb_info(tee, fmspc, baseline); });
 }
 
-Result<IntelSignedJson> CachingIntelPcs::qe_identity(IntelTee tee) {
-  return cached(json_, "qe/" + std::string(intel_tee_name(tee)),
-                [&] { return inner_.qe_identity(tee); });
+Result<IntelSignedJson> CachingIntelPcs::qe_identity(IntelTee tee, const TcbBaseline& baseline) {
+  return cached(json_, "qe/" + std::string(intel_tee_name(tee)) + "/" + tcb_baseline_name(baseline),
+                [&] { return inner_.qe_identity(tee, baseline); });
+}
+
+Result<IntelSignedJson> CachingIntelPcs::tcb_evaluation_data_numbers(IntelTee tee) {
+  return cached(json_, "tcbevaluationdatanumbers/" + std::string(intel_tee_name(tee)),
+                [&] { return inner_.tcb_evaluation_data_numbers(tee); });
 }
 
 Result<IntelCrl> CachingIntelPcs::root_ca_crl() {

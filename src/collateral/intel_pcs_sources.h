@@ -26,8 +26,12 @@ class OnlineIntelPcs final : public IntelPcs {
       : fetcher_(fetcher), urls_(std::move(urls)), headers_(std::move(headers)) {}
   Result<IntelPckCertificate> pck_certificate(const PckCertificateRequest& request) override;
   Result<IntelCrl> pck_crl(IntelCa ca) override;
-  Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc) override;
-  Result<IntelSignedJson> qe_identity(IntelTee tee) override;
+  using IntelPcs::qe_identity;
+  using IntelPcs::tcb_info;
+  Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
+                                   const TcbBaseline& baseline) override;
+  Result<IntelSignedJson> qe_identity(IntelTee tee, const TcbBaseline& baseline) override;
+  Result<IntelSignedJson> tcb_evaluation_data_numbers(IntelTee tee) override;
   Result<IntelCrl> root_ca_crl() override;
 
  private:
@@ -43,7 +47,10 @@ class OnlineIntelPcs final : public IntelPcs {
 //   <dir>/sgx/certification/v4/pckcrl/<processor|platform>.der
 //   <dir>/<sgx|tdx>/certification/v4/tcb/<fmspc hex>.json        {"tcbInfo": ..., "signature": ...}
 //   <dir>/<sgx|tdx>/certification/v4/qe/identity.json           {"enclaveIdentity": ..., ...}
-//   <dir>/sgx/certification/v4/pckcert/<pceid>-<cpusvn>-<pcesvn hex>.pem
+//   (for a baseline other than latest: tcb/<fmspc hex>.<early|N>.json, qe/identity.<early|N>.json)
+//   <dir>/<sgx|tdx>/certification/v4/tcbevaluationdatanumbers.json
+//   <dir>/sgx/certification/v4/pckcert/<pceid>-<cpusvn>-<pcesvn hex>[-<platform>].pem
+//       (<platform>: 16 hex digits of SHA-256(encrypted PPID), absent for an empty PPID)
 //   <dir>/rootcacrl.der                                          (no chain: the root signs it)
 // A missing body file is kNotFound (the directory is the whole truth); a missing chain file is
 // read as an empty chain.
@@ -52,14 +59,20 @@ class OfflineIntelPcs final : public IntelPcs {
   explicit OfflineIntelPcs(std::string dir) : dir_(std::move(dir)) {}
   Result<IntelPckCertificate> pck_certificate(const PckCertificateRequest& request) override;
   Result<IntelCrl> pck_crl(IntelCa ca) override;
-  Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc) override;
-  Result<IntelSignedJson> qe_identity(IntelTee tee) override;
+  using IntelPcs::qe_identity;
+  using IntelPcs::tcb_info;
+  Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
+                                   const TcbBaseline& baseline) override;
+  Result<IntelSignedJson> qe_identity(IntelTee tee, const TcbBaseline& baseline) override;
+  Result<IntelSignedJson> tcb_evaluation_data_numbers(IntelTee tee) override;
   Result<IntelCrl> root_ca_crl() override;
 
   // Relative paths of the layout above (also what an exporter writes).
   static std::string pck_crl_path(IntelCa ca);
-  static std::string tcb_info_path(IntelTee tee, const Fmspc& fmspc);
-  static std::string qe_identity_path(IntelTee tee);
+  static std::string tcb_info_path(IntelTee tee, const Fmspc& fmspc,
+                                   const TcbBaseline& baseline = {});
+  static std::string qe_identity_path(IntelTee tee, const TcbBaseline& baseline = {});
+  static std::string tcb_evaluation_data_numbers_path(IntelTee tee);
   static std::string pck_certificate_path(const PckCertificateRequest& request);
   static std::string root_ca_crl_path();
 
@@ -67,7 +80,8 @@ class OfflineIntelPcs final : public IntelPcs {
   std::string dir_;
 };
 
-// The freshness an item declares: TCB Info / QE identity nextUpdate, CRL nextUpdate, PCK
+// The freshness an item declares: TCB Info / QE identity / tcbEvaluationDataNumbers nextUpdate,
+// CRL nextUpdate, PCK
 // certificate notAfter. Read without verifying (verification is evidence/dcap's job); fails with
 // collateral.pcs.response when the item cannot be read.
 [[nodiscard]] Result<Timestamp> next_update_of(const IntelSignedJson& item);
@@ -93,8 +107,12 @@ class CachingIntelPcs final : public IntelPcs {
 
   Result<IntelPckCertificate> pck_certificate(const PckCertificateRequest& request) override;
   Result<IntelCrl> pck_crl(IntelCa ca) override;
-  Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc) override;
-  Result<IntelSignedJson> qe_identity(IntelTee tee) override;
+  using IntelPcs::qe_identity;
+  using IntelPcs::tcb_info;
+  Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
+                                   const TcbBaseline& baseline) override;
+  Result<IntelSignedJson> qe_identity(IntelTee tee, const TcbBaseline& baseline) override;
+  Result<IntelSignedJson> tcb_evaluation_data_numbers(IntelTee tee) override;
   Result<IntelCrl> root_ca_crl() override;
 
   // Number of requests answered from memory / forwarded to `inner` (for tests and metrics).

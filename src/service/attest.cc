@@ -5,6 +5,7 @@
 #include "base/text.h"
 #include "crypto/digest.h"
 #include "jose/signature.h"
+#include "service/cache_age.h"
 #include "service/check_ids.h"
 #include "token/result.h"
 #include "token/status_list.h"
@@ -78,7 +79,7 @@ Result<ActivePolicy> Attestor::active_policy(std::string_view tenant,
   {
     std::lock_guard lock(mu_);
     auto it = policies_.find(key);
-    if (it != policies_.end() && now - it->second.loaded < kCacheTtl) {
+    if (it != policies_.end() && cache_fresh(now, it->second.loaded, kCacheTtl)) {
       count_cache("policy", true);
       return it->second.active;
     }
@@ -156,7 +157,7 @@ Result<std::shared_ptr<const Attestor::Lists>> Attestor::lists(std::string_view 
   {
     std::lock_guard lock(mu_);
     auto it = lists_.find(tenant);
-    if (it != lists_.end() && now - it->second->loaded < kCacheTtl) {
+    if (it != lists_.end() && cache_fresh(now, it->second->loaded, kCacheTtl)) {
       count_cache("lists", true);
       return it->second;
     }
@@ -212,7 +213,30 @@ void Attestor::invalidate_tenant(std::string_view tenant) {
   }
 }
 
-appraisal::VerifyContext Attestor::context(const TenantView& tenant) {
+Result<collateral::TcbBaseline> Attestor::tcb_baseline(const TenantView& tenant,
+                                                       appraisal::AttestationType type,
+                                                       const policy::Policy& policy) {
+  if (type != appraisal::AttestationType::kSgxEnclave &&
+      type != appraisal::AttestationType::kOpenEnclave) {
+    return tenant.settings.tcb_baseline;
+  }
+  // configurationrules take no incoming claims: evaluating over none yields their properties.
+  const policy::Evaluation config = policy.evaluate({});
+  for (const policy::Claim& p : config.properties) {
+    if (p.type != "x-ms-sgx-tcbidentifier") {
+      continue;
+    }
+    const std::optional<std::string> text = comparable(p.value);
+    if (text && *text == "azuredefault") {
+      break;
+    }
+    return collateral::parse_tcb_baseline(text.value_or(""));
+  }
+  return tenant.settings.tcb_baseline;
+}
+
+appraisal::VerifyContext Attestor::context(const TenantView& tenant,
+                                           const collateral::TcbBaseline& baseline) {
   appraisal::VerifyContext ctx;
   ctx.at = d_.clock->now();
   ctx.trust.tpm_ak_anchors = tenant.tpm_anchors.get();
@@ -226,6 +250,8 @@ appraisal::VerifyContext Attestor::context(const TenantView& tenant) {
   ctx.amd_kds = d_.amd_kds;
   ctx.intel_pcs = d_.intel_pcs;
   ctx.require_revocation = tenant.settings.require_revocation;
+  ctx.tcb_baseline = baseline;
+  ctx.collateral_stale_grace = d_.collateral_stale_grace;
   return ctx;
 }
 
@@ -261,6 +287,7 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
     policy_ids.push_back(tenant.issuer + "/policies/" + std::string(appraisal::type_name(type)) +
                          (active.version == 0 ? "#default" : "#" + std::to_string(active.version)));
   }
+  VOUCH_TRY(collateral::TcbBaseline baseline, tcb_baseline(tenant, type, *policy));
   VOUCH_TRY(auto tenant_lists, lists(tenant.name));
   appraisal::AppraiseOptions options;
   options.extra_claims = tenant_lists->reference_claims;
@@ -286,9 +313,9 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
       return std::nullopt;
     };
   }
-  VOUCH_TRY(
-      appraisal::Appraisal appraised,
-      appraisal::appraise(*verifier, request.evidence, context(tenant), policy.get(), options));
+  VOUCH_TRY(appraisal::Appraisal appraised,
+            appraisal::appraise(*verifier, request.evidence, context(tenant, baseline),
+                                policy.get(), options));
   AttestOutcome out;
   out.appraisal = std::move(appraised);
   const appraisal::Appraisal& a = out.appraisal;

@@ -66,7 +66,8 @@ class Attestor {
     Metrics* metrics = nullptr;
     collateral::AmdKds* amd_kds = nullptr;
     collateral::IntelPcs* intel_pcs = nullptr;
-    std::string verifier_build;  // EAR ear_verifier_id.build
+    std::chrono::seconds collateral_stale_grace{0};  // [collateral] stale_grace_seconds
+    std::string verifier_build;                      // EAR ear_verifier_id.build
   };
   explicit Attestor(Deps deps) : d_(std::move(deps)) {}
 
@@ -97,6 +98,14 @@ class Attestor {
   [[nodiscard]] Status audit(std::string_view tenant, std::string_view kind,
                              const nlohmann::json& payload);
 
+  // The TCB baseline SGX/TDX collateral is requested for: the policy's x-ms-sgx-tcbidentifier
+  // configuration property (SgxEnclave / OpenEnclave policies; "azuredefault" means the tenant's),
+  // else the tenant's tcb_baseline setting. An identifier that is not a baseline fails with
+  // collateral.pcs.baseline (kInvalidArgument).
+  [[nodiscard]] static Result<collateral::TcbBaseline> tcb_baseline(const TenantView& tenant,
+                                                                    appraisal::AttestationType type,
+                                                                    const policy::Policy& policy);
+
   // Signs `claims` as a JWT with the tenant's active key (policy results, certificates tokens).
   [[nodiscard]] Result<std::string> sign_service_token(const TenantView& tenant,
                                                        nlohmann::json claims);
@@ -108,7 +117,8 @@ class Attestor {
     Timestamp loaded;
   };
   [[nodiscard]] Result<std::shared_ptr<const Lists>> lists(std::string_view tenant);
-  appraisal::VerifyContext context(const TenantView& tenant);
+  appraisal::VerifyContext context(const TenantView& tenant,
+                                   const collateral::TcbBaseline& baseline);
   void count_cache(const char* cache, bool hit) {
     if (d_.metrics != nullptr) {
       d_.metrics->count_cache(cache, hit);

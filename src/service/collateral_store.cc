@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "appraisal/check_ids.h"
 #include "base/encoding.h"
 #include "base/file.h"
 #include "collateral/amd_kds_sources.h"
@@ -301,12 +302,12 @@ Result<col::IntelCrl> StoreIntelPcs::pck_crl(col::IntelCa ca) {
   return col::IntelCrl{std::move(e.body), text(e.issuer_chain)};
 }
 
-Result<col::IntelSignedJson> StoreIntelPcs::tcb_info(col::IntelTee tee, const col::Fmspc& fmspc) {
-  const std::string key = col::OfflineIntelPcs::tcb_info_path(tee, fmspc);
+Result<col::IntelSignedJson> StoreIntelPcs::signed_json(
+    const std::string& key, const std::function<Result<col::IntelSignedJson>()>& fetch_item) {
   CollateralStoreCore::Fetch fetch;
   if (upstream_ != nullptr) {
     fetch = [&]() -> Result<store::CollateralEntry> {
-      VOUCH_TRY(col::IntelSignedJson j, upstream_->tcb_info(tee, fmspc));
+      VOUCH_TRY(col::IntelSignedJson j, fetch_item());
       return entry_of(key, bytes(j.json), j.issuer_chain, col::next_update_of(j),
                       core_.clock().now(), "intel-pcs");
     };
@@ -316,19 +317,21 @@ Result<col::IntelSignedJson> StoreIntelPcs::tcb_info(col::IntelTee tee, const co
   return col::IntelSignedJson{text(e.body), text(e.issuer_chain)};
 }
 
-Result<col::IntelSignedJson> StoreIntelPcs::qe_identity(col::IntelTee tee) {
-  const std::string key = col::OfflineIntelPcs::qe_identity_path(tee);
-  CollateralStoreCore::Fetch fetch;
-  if (upstream_ != nullptr) {
-    fetch = [&]() -> Result<store::CollateralEntry> {
-      VOUCH_TRY(col::IntelSignedJson j, upstream_->qe_identity(tee));
-      return entry_of(key, bytes(j.json), j.issuer_chain, col::next_update_of(j),
-                      core_.clock().now(), "intel-pcs");
-    };
-  }
-  VOUCH_TRY(store::CollateralEntry e,
-            core_.get(key, fetch, col::checks::kPcsStale, col::checks::kPcsNotFound));
-  return col::IntelSignedJson{text(e.body), text(e.issuer_chain)};
+Result<col::IntelSignedJson> StoreIntelPcs::tcb_info(col::IntelTee tee, const col::Fmspc& fmspc,
+                                                     const col::TcbBaseline& baseline) {
+  return signed_json(col::OfflineIntelPcs::tcb_info_path(tee, fmspc, baseline),
+                     [&] { return upstream_->tcb_info(tee, fmspc, baseline); });
+}
+
+Result<col::IntelSignedJson> StoreIntelPcs::qe_identity(col::IntelTee tee,
+                                                        const col::TcbBaseline& baseline) {
+  return signed_json(col::OfflineIntelPcs::qe_identity_path(tee, baseline),
+                     [&] { return upstream_->qe_identity(tee, baseline); });
+}
+
+Result<col::IntelSignedJson> StoreIntelPcs::tcb_evaluation_data_numbers(col::IntelTee tee) {
+  return signed_json(col::OfflineIntelPcs::tcb_evaluation_data_numbers_path(tee),
+                     [&] { return upstream_->tcb_evaluation_data_numbers(tee); });
 }
 
 Result<col::IntelCrl> StoreIntelPcs::root_ca_crl() {
@@ -344,6 +347,46 @@ Result<col::IntelCrl> StoreIntelPcs::root_ca_crl() {
   VOUCH_TRY(store::CollateralEntry e,
             core_.get(key, fetch, col::checks::kPcsStale, col::checks::kPcsNotFound));
   return col::IntelCrl{std::move(e.body), text(e.issuer_chain)};
+}
+
+// --- store-only view for the verifiers ---
+
+template <typename T>
+Result<T> StoreOnlyIntelPcs::map(Result<T> r) const {
+  if (!r && !has_source_ && r.error().kind == ErrorKind::kNotFound) {
+    return fail(ErrorKind::kCollateralUnavailable, appraisal::checks::kNoCollateralSource,
+                "no Intel collateral source is configured on this node and the store lacks an "
+                "item: " +
+                    r.error().detail);
+  }
+  return r;
+}
+
+Result<col::IntelPckCertificate> StoreOnlyIntelPcs::pck_certificate(
+    const col::PckCertificateRequest& request) {
+  return map(inner_.pck_certificate(request));
+}
+
+Result<col::IntelCrl> StoreOnlyIntelPcs::pck_crl(col::IntelCa ca) {
+  return map(inner_.pck_crl(ca));
+}
+
+Result<col::IntelSignedJson> StoreOnlyIntelPcs::tcb_info(col::IntelTee tee, const col::Fmspc& fmspc,
+                                                         const col::TcbBaseline& baseline) {
+  return map(inner_.tcb_info(tee, fmspc, baseline));
+}
+
+Result<col::IntelSignedJson> StoreOnlyIntelPcs::qe_identity(col::IntelTee tee,
+                                                            const col::TcbBaseline& baseline) {
+  return map(inner_.qe_identity(tee, baseline));
+}
+
+Result<col::IntelSignedJson> StoreOnlyIntelPcs::tcb_evaluation_data_numbers(col::IntelTee tee) {
+  return map(inner_.tcb_evaluation_data_numbers(tee));
+}
+
+Result<col::IntelCrl> StoreOnlyIntelPcs::root_ca_crl() {
+  return map(inner_.root_ca_crl());
 }
 
 // --- AMD ---

@@ -76,14 +76,51 @@ class StoreIntelPcs final : public collateral::IntelPcs {
   Result<collateral::IntelPckCertificate> pck_certificate(
       const collateral::PckCertificateRequest& request) override;
   Result<collateral::IntelCrl> pck_crl(collateral::IntelCa ca) override;
+  using collateral::IntelPcs::qe_identity;
+  using collateral::IntelPcs::tcb_info;
   Result<collateral::IntelSignedJson> tcb_info(collateral::IntelTee tee,
-                                               const collateral::Fmspc& fmspc) override;
-  Result<collateral::IntelSignedJson> qe_identity(collateral::IntelTee tee) override;
+                                               const collateral::Fmspc& fmspc,
+                                               const collateral::TcbBaseline& baseline) override;
+  Result<collateral::IntelSignedJson> qe_identity(collateral::IntelTee tee,
+                                                  const collateral::TcbBaseline& baseline) override;
+  Result<collateral::IntelSignedJson> tcb_evaluation_data_numbers(
+      collateral::IntelTee tee) override;
   Result<collateral::IntelCrl> root_ca_crl() override;
 
  private:
+  Result<collateral::IntelSignedJson> signed_json(
+      const std::string& key, const std::function<Result<collateral::IntelSignedJson>()>& fetch);
   CollateralStoreCore& core_;
   collateral::IntelPcs* upstream_;
+};
+
+// The Intel chain as the verifiers see it on a node without an Intel source: items come from
+// the store only (imported or cached earlier, picked up without a restart), and an item the store
+// lacks fails closed like a node without any collateral: kCollateralUnavailable
+// appraisal.collateral.source (HTTP 503), not 404. With a source configured it passes through.
+class StoreOnlyIntelPcs final : public collateral::IntelPcs {
+ public:
+  StoreOnlyIntelPcs(collateral::IntelPcs& inner, bool has_source)
+      : inner_(inner), has_source_(has_source) {}
+  using collateral::IntelPcs::qe_identity;
+  using collateral::IntelPcs::tcb_info;
+  Result<collateral::IntelPckCertificate> pck_certificate(
+      const collateral::PckCertificateRequest& request) override;
+  Result<collateral::IntelCrl> pck_crl(collateral::IntelCa ca) override;
+  Result<collateral::IntelSignedJson> tcb_info(collateral::IntelTee tee,
+                                               const collateral::Fmspc& fmspc,
+                                               const collateral::TcbBaseline& baseline) override;
+  Result<collateral::IntelSignedJson> qe_identity(collateral::IntelTee tee,
+                                                  const collateral::TcbBaseline& baseline) override;
+  Result<collateral::IntelSignedJson> tcb_evaluation_data_numbers(
+      collateral::IntelTee tee) override;
+  Result<collateral::IntelCrl> root_ca_crl() override;
+
+ private:
+  template <typename T>
+  Result<T> map(Result<T> r) const;
+  collateral::IntelPcs& inner_;
+  bool has_source_;
 };
 
 // StoreAmdKds is the same for AMD KDS items (certificates until their notAfter, CRLs until their

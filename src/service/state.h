@@ -107,5 +107,7 @@ void add_kbs_routes(http::Router& router, ServiceState& state);
 // PCCS-compatible Intel and KDS-compatible AMD collateral routes (routes_collateral.cc); need
 // state.intel_pcs / state.amd_kds (answer 503 without them).
 void add_collateral_routes(http::Router& router, ServiceState& state);
+// GET /tcbbaselines/{type} (tenant; verifier-owner or auditor), in routes_collateral.cc.
+void add_tcb_baseline_routes(http::Router& router, ServiceState& state);
 
 }  // namespace vouch::service

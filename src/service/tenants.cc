@@ -1,6 +1,7 @@
 #include "service/tenants.h"
 
 #include "jose/alg.h"
+#include "service/cache_age.h"
 #include "service/check_ids.h"
 
 namespace vouch::service {
@@ -64,6 +65,17 @@ Result<TenantSettings> TenantSettings::from_json(const nlohmann::json& json) {
       VOUCH_TRY(s.policy_certificates, string_list(v, key));
     } else if (key == "tpm_ca_certificates") {
       VOUCH_TRY(s.tpm_ca_certificates, string_list(v, key));
+    } else if (key == "tcb_baseline") {
+      // "latest", "early", or a tcbEvaluationDataNumber (number or decimal string).
+      const std::string text = v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
+                               : v.is_string()        ? v.get<std::string>()
+                                                      : std::string();
+      auto baseline = collateral::parse_tcb_baseline(text);
+      if (!baseline) {
+        return tl::unexpected(settings_error(
+            "tcb_baseline must be \"latest\", \"early\" or a tcbEvaluationDataNumber"));
+      }
+      s.tcb_baseline = *baseline;
     } else {
       return tl::unexpected(settings_error("unknown setting '" + key + "'"));
     }
@@ -85,6 +97,11 @@ nlohmann::json TenantSettings::to_json() const {
   }
   if (!tpm_ca_certificates.empty()) {
     j["tpm_ca_certificates"] = tpm_ca_certificates;
+  }
+  if (tcb_baseline.kind == collateral::TcbBaseline::Kind::kNumber) {
+    j["tcb_baseline"] = tcb_baseline.number;
+  } else if (!tcb_baseline.is_latest()) {
+    j["tcb_baseline"] = collateral::tcb_baseline_name(tcb_baseline);
   }
   return j;
 }
@@ -154,7 +171,7 @@ Result<std::shared_ptr<const TenantView>> Tenants::get(std::string_view name) {
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(name);
-    if (it != cache_.end() && now - it->second.loaded < kCacheTtl) {
+    if (it != cache_.end() && cache_fresh(now, it->second.loaded, kCacheTtl)) {
       return it->second.view;
     }
   }

@@ -16,6 +16,7 @@
 
 #include "base/result.h"
 #include "base/time.h"
+#include "collateral/intel_pcs.h"
 #include "crypto/x509.h"
 #include "jose/alg.h"
 #include "store/store.h"
@@ -36,6 +37,10 @@ struct TenantSettings {
   std::vector<std::string> policy_certificates;  // base64 DER, isolated mode signers
   std::vector<std::string> tpm_ca_certificates;  // PEM: TPM AK/EK manufacturer anchors
   bool require_revocation = false;               // SNP CRLs must be reachable
+  // SGX/TDX TCB baseline: which tcbEvaluationDataNumber the collateral is requested for
+  // ("latest" by default; "early" or a number). An SGX policy's x-ms-sgx-tcbidentifier
+  // configuration property overrides it for that policy.
+  collateral::TcbBaseline tcb_baseline;
 
   [[nodiscard]] static Result<TenantSettings> from_json(const nlohmann::json& json);
   nlohmann::json to_json() const;

@@ -10,6 +10,7 @@
 
 #include "base/encoding.h"
 #include "collateral/intel_pcs_sources.h"
+#include "evidence/dcap/check_ids.h"
 #include "evidence/dcap/verify.h"
 #include "testing/dcap_builder.h"
 #include "testing/fake_intel_pcs.h"
@@ -234,6 +235,147 @@ TEST(IntelPcsFreshness, NextUpdateIsReadFromEachKind) {
               FailsWith(ErrorKind::kCollateralUnavailable, checks::kPcsResponse));
   EXPECT_THAT(next_update_of(IntelCrl{Bytes{1, 2}, ""}),
               FailsWith(ErrorKind::kCollateralUnavailable, checks::kPcsResponse));
+}
+
+TEST(IntelPcsBaselines, NamesParseAndUrlsCarryTheBaseline) {
+  EXPECT_EQ(parse_tcb_baseline("latest").value(), TcbBaseline::latest());
+  EXPECT_EQ(parse_tcb_baseline("standard").value(), TcbBaseline::latest());
+  EXPECT_EQ(parse_tcb_baseline("early").value(), TcbBaseline::early());
+  EXPECT_EQ(parse_tcb_baseline("16").value(), TcbBaseline::evaluation_data_number(16));
+  for (const char* bad : {"", "0", "-1", "16x", "2147483648", "newest"}) {
+    EXPECT_THAT(parse_tcb_baseline(bad),
+                FailsWith(ErrorKind::kInvalidArgument, checks::kPcsBaseline))
+        << bad;
+  }
+  for (const TcbBaseline b :
+       {TcbBaseline::latest(), TcbBaseline::early(), TcbBaseline::evaluation_data_number(17)}) {
+    EXPECT_EQ(parse_tcb_baseline(tcb_baseline_name(b)).value(), b);
+  }
+
+  const PcsUrls urls;
+  const Fmspc fmspc = {0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+  const TcbBaseline n16 = TcbBaseline::evaluation_data_number(16);
+  EXPECT_EQ(tcb_info_url(urls, IntelTee::kSgx, fmspc, n16),
+            "https://api.trustedservices.intel.com/sgx/certification/v4/"
+            "tcb?fmspc=00906ed50000&tcbEvaluationDataNumber=16");
+  EXPECT_EQ(qe_identity_url(urls, IntelTee::kTdx, TcbBaseline::early()),
+            "https://api.trustedservices.intel.com/tdx/certification/v4/qe/identity?update=early");
+  for (const TcbBaseline b : {TcbBaseline::latest(), TcbBaseline::early(), n16}) {
+    auto tcb = parse_pcs_url(urls, tcb_info_url(urls, IntelTee::kSgx, fmspc, b));
+    ASSERT_THAT(tcb, Succeeds());
+    EXPECT_EQ(tcb->baseline, b);
+    auto qe = parse_pcs_url(urls, qe_identity_url(urls, IntelTee::kSgx, b));
+    ASSERT_THAT(qe, Succeeds());
+    EXPECT_EQ(qe->kind, PcsRequest::Kind::kQeIdentity);
+    EXPECT_EQ(qe->baseline, b);
+  }
+  auto list = parse_pcs_url(urls, tcb_evaluation_data_numbers_url(urls, IntelTee::kTdx));
+  ASSERT_THAT(list, Succeeds());
+  EXPECT_EQ(list->kind, PcsRequest::Kind::kTcbEvaluationDataNumbers);
+  EXPECT_EQ(list->tee, IntelTee::kTdx);
+  for (const char* bad : {"https://api.trustedservices.intel.com/sgx/certification/v4/"
+                          "qe/identity?tcbEvaluationDataNumber=0",
+                          "https://api.trustedservices.intel.com/sgx/certification/v4/"
+                          "qe/identity?update=late",
+                          "https://api.trustedservices.intel.com/sgx/certification/v4/"
+                          "tcb?fmspc=00906ed50000&update=early&tcbEvaluationDataNumber=3",
+                          "https://api.trustedservices.intel.com/sgx/certification/v4/"
+                          "pckcrl?ca=processor&update=early"}) {
+    EXPECT_THAT(parse_pcs_url(urls, bad), FailsWith(ErrorKind::kInvalidArgument, checks::kPcsUrl))
+        << bad;
+  }
+}
+
+TEST(IntelPcsBaselines, OfflinePathsKeepBaselinesAndPlatformsApart) {
+  const Fmspc fmspc = {0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+  EXPECT_EQ(OfflineIntelPcs::tcb_info_path(IntelTee::kSgx, fmspc),
+            "sgx/certification/v4/tcb/00906ed50000.json");
+  EXPECT_EQ(OfflineIntelPcs::tcb_info_path(IntelTee::kSgx, fmspc,
+                                           TcbBaseline::evaluation_data_number(16)),
+            "sgx/certification/v4/tcb/00906ed50000.16.json");
+  EXPECT_EQ(OfflineIntelPcs::qe_identity_path(IntelTee::kTdx, TcbBaseline::early()),
+            "tdx/certification/v4/qe/identity.early.json");
+  // Two platforms with the same TCB (PCE-ID, CPUSVN, PCESVN) never share a PCK entry.
+  PckCertificateRequest a = pck_request();
+  PckCertificateRequest b = pck_request();
+  b.encrypted_ppid[0] ^= 1;
+  EXPECT_NE(OfflineIntelPcs::pck_certificate_path(a), OfflineIntelPcs::pck_certificate_path(b));
+  PckCertificateRequest none = pck_request();
+  none.encrypted_ppid.clear();
+  EXPECT_EQ(OfflineIntelPcs::pck_certificate_path(none),
+            "sgx/certification/v4/pckcert/0000-0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a-0d00.pem");
+}
+
+TEST_F(IntelPcsSources, BaselinesAreFetchedCachedAndListed) {
+  dcap::TcbInfo old = testing::default_tcb_info(dcap::TeeKind::kSgx, f_.processor.pck_extensions);
+  old.tcb_evaluation_data_number = 16;
+  dcap::EnclaveIdentity qe = testing::default_qe_identity(dcap::TeeKind::kSgx);
+  qe.tcb_evaluation_data_number = 16;
+  pcs_.add_baseline(
+      dcap::TeeKind::kSgx, testing::sign_json(f_.pki, "tcbInfo", testing::tcb_info_body(old)),
+      testing::sign_json(f_.pki, "enclaveIdentity", testing::enclave_identity_body(qe)));
+  OnlineIntelPcs online(pcs_);
+  FixedClock clock(testing::kDcapTestNow);
+  CachingIntelPcs cache(online, clock);
+  const TcbBaseline n16 = TcbBaseline::evaluation_data_number(16);
+  const auto latest = cache.tcb_info(IntelTee::kSgx, fmspc()).value();
+  const auto pinned = cache.tcb_info(IntelTee::kSgx, fmspc(), n16).value();
+  EXPECT_NE(latest.json, pinned.json);
+  EXPECT_EQ(cache.tcb_info(IntelTee::kSgx, fmspc(), n16)->json, pinned.json);
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc(), TcbBaseline::evaluation_data_number(15)),
+              FailsWith(ErrorKind::kNotFound, checks::kPcsNotFound));
+
+  // The pinned collateral verifies only when the verification asks for that number.
+  const Bytes quote = testing::make_quote(f_.processor, {});
+  auto c = dcap::fetch_collateral(cache, quote, n16);
+  ASSERT_THAT(c, Succeeds());
+  dcap::VerifyOptions options{testing::kDcapTestNow, false};
+  options.tcb_evaluation_data_number = 16;
+  evidence::CheckLog log;
+  auto verified = f_.verifier().verify(quote, dcap::TeeKind::kSgx, *c, options, log);
+  ASSERT_THAT(verified, Succeeds());
+  EXPECT_EQ(verified->tcb_info()->tcb_evaluation_data_number, 16u);
+  options.tcb_evaluation_data_number = 17;  // a source that served another baseline
+  evidence::CheckLog log2;
+  EXPECT_THAT(f_.verifier().verify(quote, dcap::TeeKind::kSgx, *c, options, log2),
+              FailsWith(ErrorKind::kEvidenceRejected, dcap::checks::kCollateralBaseline));
+
+  auto list = online.tcb_evaluation_data_numbers(IntelTee::kSgx);
+  ASSERT_THAT(list, Succeeds());
+  EXPECT_EQ(list->issuer_chain, f_.pki.tcb_signing_chain_pem());
+  EXPECT_EQ(next_update_of(*list).value(), testing::kDcapNextUpdate);
+  auto numbers = read_tcb_evaluation_data_numbers(*list);
+  ASSERT_THAT(numbers, Succeeds());
+  ASSERT_EQ(numbers->size(), 2u);
+  EXPECT_EQ((*numbers)[0].number, 17u);
+  EXPECT_EQ((*numbers)[1].number, 16u);
+  EXPECT_LT((*numbers)[1].tcb_recovery_event_date, (*numbers)[0].tcb_recovery_event_date);
+  EXPECT_THAT(
+      read_tcb_evaluation_data_numbers(IntelSignedJson{"{\"tcbEvaluationDataNumbers\":{}}", ""}),
+      FailsWith(ErrorKind::kCollateralUnavailable, checks::kPcsResponse));
+}
+
+TEST_F(IntelPcsSources, VerificationAcceptsStaleItemsOnlyInsideTheGraceAndSaysSo) {
+  OnlineIntelPcs online(pcs_);
+  const Bytes quote = testing::make_quote(f_.processor, {});
+  auto c = dcap::fetch_collateral(online, quote);
+  ASSERT_THAT(c, Succeeds());
+  dcap::VerifyOptions options{testing::kDcapNextUpdate + hours(1), false};
+  evidence::CheckLog log;
+  EXPECT_THAT(f_.verifier().verify(quote, dcap::TeeKind::kSgx, *c, options, log),
+              FailsWith(ErrorKind::kEvidenceRejected, dcap::checks::kTcbInfoValidity));
+  options.stale_grace = hours(2);
+  evidence::CheckLog log2;
+  auto verified = f_.verifier().verify(quote, dcap::TeeKind::kSgx, *c, options, log2);
+  ASSERT_THAT(verified, Succeeds());
+  ASSERT_EQ(verified->stale_collateral().size(), 4u);
+  EXPECT_EQ(verified->stale_collateral()[0].item, "tcb_info");
+  EXPECT_EQ(verified->stale_collateral()[0].past_next_update, hours(1));
+  options.at = testing::kDcapNextUpdate + hours(3);
+  evidence::CheckLog log3;
+  EXPECT_THAT(f_.verifier().verify(quote, dcap::TeeKind::kSgx, *c, options, log3),
+              FailsWith(ErrorKind::kEvidenceRejected, dcap::checks::kTcbInfoValidity));
 }
 
 }  // namespace

@@ -77,6 +77,12 @@ class FakeCollateralServer {
   // Every request answers `status` (0: normal service).
   void fail_with(int status) { fail_status_ = status; }
   FakeKdsFetcher& kds() { return *kds_; }
+  // Also serves this TCB Info and QE identity for ?tcbEvaluationDataNumber=<their number>.
+  void add_baseline(dcap::TeeKind tee, const collateral::IntelSignedJson& tcb_info,
+                    const collateral::IntelSignedJson& qe_identity) {
+    std::lock_guard lock(mu_);
+    pcs_->add_baseline(tee, tcb_info, qe_identity);
+  }
 
  private:
   service::http::HttpResponse handle(const service::http::HttpRequest& req) {

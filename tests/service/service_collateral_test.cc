@@ -1,7 +1,9 @@
 // The collateral service (docs/collateral.md) end to end over HTTP on 127.0.0.1: a fake Intel
 // PCS / AMD KDS server, node A using it as its source, node B using node A as its PCCS / KDS;
 // the store-backed cache across restarts; stale collateral within the grace, then 503; retries
-// on 429 with Retry-After; coalescing of identical concurrent requests.
+// on 429 with Retry-After; coalescing of identical concurrent requests; TCB baselines (a tenant
+// pinned to an older tcbEvaluationDataNumber, GET /tcbbaselines); stale collateral as a claim;
+// collateral imported into a running node without a source.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +13,8 @@
 
 #include "base/encoding.h"
 #include "collateral/intel_pcs.h"
+#include "service/collateral_store.h"
+#include "store/store.h"
 #include "testing/dcap_builder.h"
 #include "testing/fake_amd_pki.h"
 #include "testing/service_harness.h"
@@ -196,6 +200,196 @@ TEST_F(CollateralService, NodeWithoutSourcesAnswersNotFound) {
   const ClientResponse att = a->post(std::string("/attest/SgxEnclave") + kApi, sgx_body());
   EXPECT_EQ(att.status, 503);
   EXPECT_EQ(check_of(att), "appraisal.collateral.source");
+}
+
+// --- TCB baselines ---
+
+// A platform whose SGX TCB is OutOfDate under the latest TCB Info (17) and UpToDate under the
+// older baseline 16, which the fake PCS also serves.
+class TcbBaselines : public CollateralService {
+ protected:
+  void SetUp() override {
+    using dcap::TeeKind;
+    for (TeeKind tee : {TeeKind::kSgx, TeeKind::kTdx}) {
+      dcap::TcbInfo old = default_tcb_info(tee, f_.processor.pck_extensions);
+      old.tcb_evaluation_data_number = 16;
+      for (auto& level : old.levels) {
+        if (level.status == dcap::TcbStatus::kOutOfDate) {
+          level.status = dcap::TcbStatus::kUpToDate;  // before the recovery event of 17
+        }
+      }
+      dcap::EnclaveIdentity qe = default_qe_identity(tee);
+      qe.tcb_evaluation_data_number = 16;
+      pcs_.add_baseline(tee, sign_json(f_.pki, "tcbInfo", tcb_info_body(old)),
+                        sign_json(f_.pki, "enclaveIdentity", enclave_identity_body(qe)));
+    }
+  }
+  std::string outdated_body() const {
+    const FakePlatform p = make_platform(f_.pki, dcap::PckCaType::kProcessor, [](auto& e) {
+      e.tcb.sgx_svns[0] = kComponentForOutOfDate;
+    });
+    return json{{"quote", base64url_encode(make_quote(p, {}))}}.dump();
+  }
+  static json attest_claims(ServiceHarness& h, const std::string& body, int* status = nullptr) {
+    const ClientResponse r = h.post(std::string("/attest/SgxEnclave") + kApi, body);
+    if (status != nullptr) {
+      *status = r.status;
+    }
+    if (r.status != 200) {
+      ADD_FAILURE() << r.body;
+      return json::object();
+    }
+    return h.verify_token(body_json(r)["token"]);
+  }
+};
+
+TEST_F(TcbBaselines, TenantPinnedToAnOlderBaselineGetsItsTcbStatus) {
+  auto a = node(pcs_.url());
+  ASSERT_TRUE(a->started());
+  const json latest = attest_claims(*a, outdated_body());
+  EXPECT_EQ(latest["dcap.tcb_status"], "OutOfDate") << latest.dump();
+  EXPECT_EQ(latest["dcap.tcb_evaluation_data_number"], 17);
+  EXPECT_EQ(latest["x-ms-sgx-tcbidentifier"], "latest");
+
+  const ClientResponse set =
+      a->put("/admin/settings", json{{"tcb_baseline", 16}}.dump(), a->admin_key());
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(body_json(set)["settings"]["tcb_baseline"], 16);
+  const json pinned = attest_claims(*a, outdated_body());
+  EXPECT_EQ(pinned["dcap.tcb_status"], "UpToDate") << pinned.dump();
+  EXPECT_EQ(pinned["dcap.tcb_evaluation_data_number"], 16);
+  EXPECT_EQ(pinned["x-ms-sgx-tcbidentifier"], "16");
+  EXPECT_EQ(pinned["dcap.tcb_baseline"], "16");
+  EXPECT_EQ(pcs_.requests_for("tcbEvaluationDataNumber=16"), 2u);  // TCB Info and QE identity
+
+  // A baseline the source does not offer: the source's 404 passes through, nothing is signed.
+  ASSERT_EQ(a->put("/admin/settings", json{{"tcb_baseline", 15}}.dump(), a->admin_key()).status,
+            200);
+  const ClientResponse missing = a->post(std::string("/attest/SgxEnclave") + kApi, outdated_body());
+  EXPECT_NE(missing.status, 200);
+  EXPECT_EQ(check_of(missing), "collateral.pcs.not_found") << missing.body;
+  const ClientResponse bad =
+      a->put("/admin/settings", json{{"tcb_baseline", "newest"}}.dump(), a->admin_key());
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(check_of(bad), "service.tenant.settings");
+}
+
+TEST_F(TcbBaselines, PolicyConfigurationRuleSelectsTheBaseline) {
+  auto a = node(pcs_.url());
+  ASSERT_TRUE(a->started());
+  const std::string policy =
+      "version=1.1; configurationrules{ => issueproperty(type=\"x-ms-sgx-tcbidentifier\", "
+      "value=\"16\"); }; authorizationrules{ => permit(); }; issuancerules{};";
+  const ClientResponse put = a->put(std::string("/policies/SgxEnclave") + kApi,
+                                    unsigned_policy_jws(policy), a->admin_key());
+  ASSERT_EQ(put.status, 200) << put.body;
+  const json claims = attest_claims(*a, outdated_body());
+  EXPECT_EQ(claims["dcap.tcb_status"], "UpToDate") << claims.dump();
+  EXPECT_EQ(claims["x-ms-sgx-tcbidentifier"], "16");
+  // TdxVm policies have no such property: the tenant's setting (latest) applies.
+  const ClientResponse baselines =
+      a->get("/tcbbaselines/SgxEnclave?api-version=2025-06-01", a->admin_key());
+  ASSERT_EQ(baselines.status, 200) << baselines.body;
+  for (const json& b : body_json(baselines)["tcbBaselines"]) {
+    EXPECT_EQ(b["isSelectedTcb"], b["tcbIdentifier"] == "16") << b.dump();
+  }
+}
+
+TEST_F(TcbBaselines, ListsTheSourcesBaselinesAndTheTenantsChoice) {
+  auto a = node(pcs_.url());
+  ASSERT_TRUE(a->started());
+  const std::string target = "/tcbbaselines/SgxEnclave?api-version=2025-06-01";
+  EXPECT_EQ(a->get(target).status, 401);
+  EXPECT_EQ(a->get("/tcbbaselines/SgxEnclave?api-version=2022-08-01", a->admin_key()).status, 400);
+  EXPECT_EQ(a->get("/tcbbaselines/SevSnpVm?api-version=2025-06-01", a->admin_key()).status, 404);
+
+  const ClientResponse r = a->get(target, a->admin_key());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json list = body_json(r)["tcbBaselines"];
+  ASSERT_EQ(list.size(), 4u) << r.body;  // latest, early, 17, 16
+  EXPECT_EQ(list[0]["tcbIdentifier"], "latest");
+  EXPECT_EQ(list[0]["isSelectedTcb"], true);
+  EXPECT_EQ(list[2]["tcbIdentifier"], "17");
+  EXPECT_EQ(list[2]["tcbEvaluationDataNumber"], 17);
+  EXPECT_EQ(list[2]["tcbRecoveryEventDate"], format_rfc3339(kDcapIssued));
+  EXPECT_EQ(list[3]["tcbEvaluationDataNumber"], 16);
+  EXPECT_EQ(list[3]["isSelectedTcb"], false);
+
+  ASSERT_EQ(a->put("/admin/settings", json{{"tcb_baseline", "16"}}.dump(), a->admin_key()).status,
+            200);
+  const json after = body_json(a->get(target, a->admin_key()))["tcbBaselines"];
+  EXPECT_EQ(after[0]["isSelectedTcb"], false);
+  EXPECT_EQ(after[3]["isSelectedTcb"], true);
+  // The PCCS-compatible list route serves the signed list with its chain.
+  const ClientResponse pccs = a->get("/tdx/certification/v4/tcbevaluationdatanumbers");
+  ASSERT_EQ(pccs.status, 200) << pccs.body;
+  EXPECT_NE(pccs.body.find("\"TDX\""), std::string::npos);
+  EXPECT_FALSE(header_of(pccs, "tcb-evaluation-data-numbers-issuer-chain").empty());
+  EXPECT_EQ(a->get(tcb_target() + "&tcbEvaluationDataNumber=16").status, 200);
+}
+
+// --- stale collateral as a claim ---
+
+TEST_F(CollateralService, StaleCollateralInsideTheGraceIsAClaimPolicyCanDeny) {
+  auto a = node(pcs_.url(), {},
+                [](service::Config& c) { c.collateral_stale_grace = std::chrono::hours(2); });
+  ASSERT_TRUE(a->started());
+  const ClientResponse fresh = a->post(std::string("/attest/SgxEnclave") + kApi, sgx_body());
+  ASSERT_EQ(fresh.status, 200) << fresh.body;
+  EXPECT_EQ(a->verify_token(body_json(fresh)["token"])["collateral.stale"], false);
+
+  pcs_.fail_with(503);
+  a->clock().set(kDcapNextUpdate + hours(1));
+  const ClientResponse stale = a->post(std::string("/attest/SgxEnclave") + kApi, sgx_body());
+  ASSERT_EQ(stale.status, 200) << stale.body;
+  const json claims = a->verify_token(body_json(stale)["token"]);
+  EXPECT_EQ(claims["collateral.stale"], true) << claims.dump();
+  EXPECT_EQ(claims["collateral.stale_items"]["tcb_info"], 3600);
+  EXPECT_EQ(claims["collateral.stale_items"]["qe_identity"], 3600);
+
+  // The owner refuses stale collateral in policy.
+  const std::string policy =
+      "version=1.0; authorizationrules{ [type==\"collateral.stale\", value==false] => permit(); "
+      "}; issuancerules{};";
+  ASSERT_EQ(a->put(std::string("/policies/SgxEnclave") + kApi, unsigned_policy_jws(policy),
+                   a->admin_key())
+                .status,
+            200);
+  const ClientResponse denied = a->post(std::string("/attest/SgxEnclave") + kApi, sgx_body());
+  EXPECT_NE(denied.status, 200);
+  EXPECT_EQ(check_of(denied), "appraisal.policy.denied") << denied.body;
+
+  // Past the grace the cache refuses the items (503), as before.
+  a->clock().set(kDcapNextUpdate + hours(3));
+  const ClientResponse gone = a->post(std::string("/attest/SgxEnclave") + kApi, sgx_body());
+  EXPECT_EQ(gone.status, 503) << gone.body;
+}
+
+// --- import into a running node ---
+
+TEST_F(CollateralService, CollateralImportedWhileANodeRunsIsUsedWithoutARestart) {
+  TempDir dir;
+  {
+    auto a = node(pcs_.url());  // fills its store, then exports it
+    ASSERT_EQ(a->post(std::string("/attest/SgxEnclave") + kApi, sgx_body()).status, 200);
+    auto store = store::open_store("sqlite:" + a->data_dir() + "/vouch.db");
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(service::export_collateral((*store)->collateral(), dir.file("bundle")).has_value());
+  }
+  auto b = node({});  // no source at all
+  ASSERT_TRUE(b->started());
+  const ClientResponse before = b->post(std::string("/attest/SgxEnclave") + kApi, sgx_body());
+  EXPECT_EQ(before.status, 503);
+  EXPECT_EQ(check_of(before), "appraisal.collateral.source");
+
+  auto store = store::open_store("sqlite:" + b->data_dir() + "/vouch.db");
+  ASSERT_TRUE(store.has_value());
+  service::CollateralStoreCore core((*store)->collateral(), b->clock(), {});
+  auto imported = service::import_collateral(core, dir.file("bundle"));
+  ASSERT_TRUE(imported.has_value());
+  EXPECT_GE(imported->imported, 4u);
+  const ClientResponse after = b->post(std::string("/attest/SgxEnclave") + kApi, sgx_body());
+  EXPECT_EQ(after.status, 200) << after.body;
 }
 
 }  // namespace

@@ -13,6 +13,12 @@ using T = ClaimType;
 // lowercase hex in the canonical encoding, which is also MAA's format for these claims. Keep
 // sorted by name.
 constexpr std::array kDcapClaims = {
+    ClaimSpec{"collateral.stale", T::kBool, "dcap",
+              "Whether a collateral item was used past its nextUpdate (served from the cache "
+              "inside [collateral] stale_grace_seconds while the source could not refresh it)"},
+    ClaimSpec{"collateral.stale_items", T::kMap, "dcap",
+              "The stale items (tcb_info, qe_identity, pck_crl, root_ca_crl) and how many "
+              "seconds past their nextUpdate each was; absent when nothing was stale"},
     ClaimSpec{"attester_tcb_status", T::kString, "tdx",
               "MAA name of dcap.tcb_status for TDX (Intel tcbStatus, e.g. UpToDate)"},
     ClaimSpec{"dcap.advisory_ids", T::kList, "dcap",
@@ -48,6 +54,10 @@ constexpr std::array kDcapClaims = {
               "Status of the QE identity level the QE matched: UpToDate, OutOfDate or Revoked"},
     ClaimSpec{"dcap.quote.qe_vendor_id", T::kBytes, "dcap", "QE vendor id from the quote header"},
     ClaimSpec{"dcap.quote.version", T::kInteger, "dcap", "Quote format version (3, 4 or 5)"},
+    ClaimSpec{"dcap.tcb_baseline", T::kString, "dcap",
+              "The TCB baseline the collateral was requested for: latest, early or a "
+              "tcbEvaluationDataNumber (the tenant's tcb_baseline setting, or the policy's "
+              "x-ms-sgx-tcbidentifier)"},
     ClaimSpec{"dcap.tcb_date", T::kString, "dcap",
               "tcbDate of the matched TCB level (RFC 3339): when that level became current"},
     ClaimSpec{"dcap.tcb_evaluation_data_number", T::kInteger, "dcap",
@@ -148,6 +158,8 @@ constexpr std::array kDcapClaims = {
     ClaimSpec{"x-ms-sgx-product-id", T::kInteger, "sgx", "MAA name of sgx.isv_prod_id"},
     ClaimSpec{"x-ms-sgx-report-data", T::kBytes, "sgx", "MAA name of sgx.report_data"},
     ClaimSpec{"x-ms-sgx-svn", T::kInteger, "sgx", "MAA name of sgx.isv_svn"},
+    ClaimSpec{"x-ms-sgx-tcbidentifier", T::kString, "sgx",
+              "MAA: the TCB baseline the quote was appraised against (name of dcap.tcb_baseline)"},
 };
 
 }  // namespace

@@ -62,6 +62,9 @@ inline constexpr CheckId kRootCaCrlFormat{"dcap.root_ca_crl.format"};
 inline constexpr CheckId kRootCaCrlIssuer{"dcap.root_ca_crl.issuer"};  // not issued and signed
                                                                        // by a trusted root
 inline constexpr CheckId kRootCaCrlValidity{"dcap.root_ca_crl.validity"};
+// The TCB Info / QE identity are not of the tcbEvaluationDataNumber the verification asked for
+// (the tenant's TCB baseline); a source serving another baseline is refused (rejected).
+inline constexpr CheckId kCollateralBaseline{"dcap.collateral.baseline"};
 
 // --- TCB evaluation ---
 inline constexpr CheckId kTdxModule{"dcap.tdx_module"};  // MRSIGNERSEAM / SEAMATTRIBUTES / identity

@@ -94,6 +94,16 @@ void add_claims(const VerifiedQuote& q, claims::ClaimSet& out) {
   }
   out.set("dcap.collateral.digests", std::move(digests));
   out.set("dcap.collateral.unchecked", strings(q.unchecked_collateral()));
+  // Collateral used past its nextUpdate inside the stale grace: always said, so a policy can
+  // require fresh collateral ([type=="collateral.stale", value==false]).
+  out.set("collateral.stale", !q.stale_collateral().empty());
+  if (!q.stale_collateral().empty()) {
+    claims::ClaimMap stale;
+    for (const StaleCollateral& s : q.stale_collateral()) {
+      stale[s.item] = static_cast<std::int64_t>(s.past_next_update.count());
+    }
+    out.set("collateral.stale_items", std::move(stale));
+  }
 }
 
 }  // namespace vouch::dcap

@@ -23,38 +23,55 @@ using collateral::IntelSignedJson;
 
 // The steps of a verification, in order; a report lists each one.
 constexpr std::array kSgxPlan = {
-    checks::kQuoteParse,         checks::kQuoteKind,
-    checks::kCollateralMissing,  checks::kTcbInfoFormat,
-    checks::kQeIdentityFormat,   checks::kPckCrlFormat,
-    checks::kRootCaCrlFormat,    checks::kTcbInfoValidity,
-    checks::kQeIdentityValidity, checks::kPckCrlValidity,
-    checks::kRootCaCrlValidity,  checks::kRootCaCrlIssuer,
-    checks::kTcbInfoChain,       checks::kTcbInfoSignature,
-    checks::kQeIdentityChain,    checks::kQeIdentitySignature,
-    checks::kPckChainParse,      checks::kPckCertificate,
-    checks::kPckChain,           checks::kPckCrlIssuer,
-    checks::kPckRevoked,         checks::kQeReportSignature,
-    checks::kQeReportBinding,    checks::kAttestationKey,
-    checks::kQuoteSignature,     checks::kQeIdentityMismatch,
-    checks::kQeIdentityReport,   checks::kTcbInfoMismatch,
-    checks::kTcbLevel,           checks::kTcbStatus,
+    checks::kQuoteParse,          checks::kQuoteKind,
+    checks::kCollateralMissing,   checks::kTcbInfoFormat,
+    checks::kQeIdentityFormat,    checks::kPckCrlFormat,
+    checks::kRootCaCrlFormat,     checks::kTcbInfoValidity,
+    checks::kQeIdentityValidity,  checks::kPckCrlValidity,
+    checks::kRootCaCrlValidity,   checks::kCollateralBaseline,
+    checks::kRootCaCrlIssuer,     checks::kTcbInfoChain,
+    checks::kTcbInfoSignature,    checks::kQeIdentityChain,
+    checks::kQeIdentitySignature, checks::kPckChainParse,
+    checks::kPckCertificate,      checks::kPckChain,
+    checks::kPckCrlIssuer,        checks::kPckRevoked,
+    checks::kQeReportSignature,   checks::kQeReportBinding,
+    checks::kAttestationKey,      checks::kQuoteSignature,
+    checks::kQeIdentityMismatch,  checks::kQeIdentityReport,
+    checks::kTcbInfoMismatch,     checks::kTcbLevel,
+    checks::kTcbStatus,
 };
 constexpr std::array kTdxPlan = {
-    checks::kQuoteParse,         checks::kQuoteKind,
-    checks::kCollateralMissing,  checks::kTcbInfoFormat,
-    checks::kQeIdentityFormat,   checks::kPckCrlFormat,
-    checks::kRootCaCrlFormat,    checks::kTcbInfoValidity,
-    checks::kQeIdentityValidity, checks::kPckCrlValidity,
-    checks::kRootCaCrlValidity,  checks::kRootCaCrlIssuer,
-    checks::kTcbInfoChain,       checks::kTcbInfoSignature,
-    checks::kQeIdentityChain,    checks::kQeIdentitySignature,
-    checks::kPckChainParse,      checks::kPckCertificate,
-    checks::kPckChain,           checks::kPckCrlIssuer,
-    checks::kPckRevoked,         checks::kQeReportSignature,
-    checks::kQeReportBinding,    checks::kAttestationKey,
-    checks::kQuoteSignature,     checks::kQeIdentityMismatch,
-    checks::kQeIdentityReport,   checks::kTcbInfoMismatch,
-    checks::kTdxModule,          checks::kTcbLevel,
+    checks::kQuoteParse,
+    checks::kQuoteKind,
+    checks::kCollateralMissing,
+    checks::kTcbInfoFormat,
+    checks::kQeIdentityFormat,
+    checks::kPckCrlFormat,
+    checks::kRootCaCrlFormat,
+    checks::kTcbInfoValidity,
+    checks::kQeIdentityValidity,
+    checks::kPckCrlValidity,
+    checks::kRootCaCrlValidity,
+    checks::kCollateralBaseline,
+    checks::kRootCaCrlIssuer,
+    checks::kTcbInfoChain,
+    checks::kTcbInfoSignature,
+    checks::kQeIdentityChain,
+    checks::kQeIdentitySignature,
+    checks::kPckChainParse,
+    checks::kPckCertificate,
+    checks::kPckChain,
+    checks::kPckCrlIssuer,
+    checks::kPckRevoked,
+    checks::kQeReportSignature,
+    checks::kQeReportBinding,
+    checks::kAttestationKey,
+    checks::kQuoteSignature,
+    checks::kQeIdentityMismatch,
+    checks::kQeIdentityReport,
+    checks::kTcbInfoMismatch,
+    checks::kTdxModule,
+    checks::kTcbLevel,
     checks::kTcbStatus,
 };
 
@@ -210,12 +227,12 @@ Window validity_of(const crypto::Crl& crl) {
 }
 
 Status check_dates(CheckId check, std::string_view what, Timestamp issued, Timestamp next,
-                   Timestamp at) {
+                   Timestamp at, std::chrono::seconds grace = std::chrono::seconds(0)) {
   if (at < issued) {
     return rejected(check, std::string(what) + " was issued at " + format_rfc3339(issued) +
                                ", after the verification time " + format_rfc3339(at));
   }
-  if (at > next) {
+  if (at > next + grace) {
     return rejected(check, std::string(what) + " expired at its nextUpdate " +
                                format_rfc3339(next) + ", before the verification time " +
                                format_rfc3339(at));
@@ -418,7 +435,8 @@ const CertificationData& certification_data(const Quote& quote) {
 
 }  // namespace
 
-Result<QuoteCollateral> fetch_collateral(collateral::IntelPcs& pcs, ByteSpan quote_bytes) {
+Result<QuoteCollateral> fetch_collateral(collateral::IntelPcs& pcs, ByteSpan quote_bytes,
+                                         const collateral::TcbBaseline& baseline) {
   VOUCH_TRY(ParsedQuote parsed, parse_quote(quote_bytes));
   const CertificationData& cd = certification_data(parsed.quote);
   if (cd.type != kCertDataPckChain) {
@@ -434,8 +452,8 @@ Result<QuoteCollateral> fetch_collateral(collateral::IntelPcs& pcs, ByteSpan quo
                                        ? collateral::IntelTee::kTdx
                                        : collateral::IntelTee::kSgx;
   QuoteCollateral out;
-  VOUCH_TRY(out.tcb_info, pcs.tcb_info(tee, pck.extensions.fmspc));
-  VOUCH_TRY(out.qe_identity, pcs.qe_identity(tee));
+  VOUCH_TRY(out.tcb_info, pcs.tcb_info(tee, pck.extensions.fmspc, baseline));
+  VOUCH_TRY(out.qe_identity, pcs.qe_identity(tee, baseline));
   VOUCH_TRY(out.pck_crl,
             pcs.pck_crl(pck.ca == PckCaType::kPlatform ? collateral::IntelCa::kPlatform
                                                        : collateral::IntelCa::kProcessor));
@@ -594,29 +612,34 @@ Result<VerifiedQuote> Verifier::verify(ByteSpan quote_bytes, TeeKind tee,
     not_supplied(checks::kRootCaCrlFormat);
   }
 
-  // 4. Every collateral item's own dates against the verification time.
+  // 4. Every collateral item's own dates against the verification time. An item past its
+  // nextUpdate inside options.stale_grace passes and is recorded as stale.
+  const auto dates = [&](CheckId id, std::string_view what, std::string_view item, Timestamp issued,
+                         Timestamp next) -> Status {
+    std::string detail = format_rfc3339(issued) + " .. " + format_rfc3339(next);
+    if (at > next && at <= next + options.stale_grace) {
+      const auto past = std::chrono::duration_cast<std::chrono::seconds>(at - next);
+      out.stale_.push_back({std::string(item), past});
+      detail +=
+          " (stale: " + std::to_string(past.count()) + " s past nextUpdate, inside the grace)";
+    }
+    return steps.check(id, check_dates(id, what, issued, next, at, options.stale_grace), detail);
+  };
   if (tcb_info) {
-    VOUCH_RETURN_IF_ERROR(steps.check(
-        checks::kTcbInfoValidity,
-        check_dates(checks::kTcbInfoValidity, "the TCB Info", tcb_info->issue_date,
-                    tcb_info->next_update, at),
-        format_rfc3339(tcb_info->issue_date) + " .. " + format_rfc3339(tcb_info->next_update)));
+    VOUCH_RETURN_IF_ERROR(dates(checks::kTcbInfoValidity, "the TCB Info", "tcb_info",
+                                tcb_info->issue_date, tcb_info->next_update));
   } else {
     not_supplied(checks::kTcbInfoValidity);
   }
   if (qe_identity) {
-    VOUCH_RETURN_IF_ERROR(
-        steps.check(checks::kQeIdentityValidity,
-                    check_dates(checks::kQeIdentityValidity, "the QE identity",
-                                qe_identity->issue_date, qe_identity->next_update, at),
-                    format_rfc3339(qe_identity->issue_date) + " .. " +
-                        format_rfc3339(qe_identity->next_update)));
+    VOUCH_RETURN_IF_ERROR(dates(checks::kQeIdentityValidity, "the QE identity", "qe_identity",
+                                qe_identity->issue_date, qe_identity->next_update));
   } else {
     not_supplied(checks::kQeIdentityValidity);
   }
-  for (const auto& [entry, id, name] :
-       {std::tuple{&pck_crl, checks::kPckCrlValidity, "the PCK CRL"},
-        std::tuple{&root_crl, checks::kRootCaCrlValidity, "the root CA CRL"}}) {
+  for (const auto& [entry, id, name, item] :
+       {std::tuple{&pck_crl, checks::kPckCrlValidity, "the PCK CRL", "pck_crl"},
+        std::tuple{&root_crl, checks::kRootCaCrlValidity, "the root CA CRL", "root_ca_crl"}}) {
     if (!*entry) {
       not_supplied(id);
       continue;
@@ -626,9 +649,28 @@ Result<VerifiedQuote> Verifier::verify(ByteSpan quote_bytes, TeeKind tee,
       VOUCH_RETURN_IF_ERROR(
           steps.check(id, Status(rejected(id, std::string(name) + " has no nextUpdate"))));
     }
-    VOUCH_RETURN_IF_ERROR(
-        steps.check(id, check_dates(id, name, c.this_update(), *c.next_update(), at),
-                    format_rfc3339(c.this_update()) + " .. " + format_rfc3339(*c.next_update())));
+    VOUCH_RETURN_IF_ERROR(dates(id, name, item, c.this_update(), *c.next_update()));
+  }
+
+  // 4b. The TCB Info and QE identity are of the pinned TCB baseline, if one is.
+  if (options.tcb_evaluation_data_number) {
+    const std::uint32_t want = *options.tcb_evaluation_data_number;
+    Status baseline = ok();
+    if (tcb_info && tcb_info->tcb_evaluation_data_number != want) {
+      baseline = rejected(checks::kCollateralBaseline,
+                          "the TCB Info has tcbEvaluationDataNumber " +
+                              std::to_string(tcb_info->tcb_evaluation_data_number) +
+                              ", the TCB baseline asks for " + std::to_string(want));
+    } else if (qe_identity && qe_identity->tcb_evaluation_data_number != want) {
+      baseline = rejected(checks::kCollateralBaseline,
+                          "the QE identity has tcbEvaluationDataNumber " +
+                              std::to_string(qe_identity->tcb_evaluation_data_number) +
+                              ", the TCB baseline asks for " + std::to_string(want));
+    }
+    VOUCH_RETURN_IF_ERROR(steps.check(checks::kCollateralBaseline, std::move(baseline),
+                                      "tcbEvaluationDataNumber " + std::to_string(want)));
+  } else {
+    steps.pass(checks::kCollateralBaseline, "no TCB baseline pinned");
   }
 
   // 5. The root CA CRL must be issued and signed by a trusted root.

@@ -10,6 +10,7 @@
 // VerifiedQuote that only Verifier::verify can make. Owner policy (acceptable TCB statuses,
 // debug enclaves, measurements) is not applied here.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,14 +44,34 @@ struct QuoteCollateral {
 // Fetches the collateral for a quote from `pcs`: parses the quote and the PCK certificate in its
 // certification data (not yet verified) for the FMSPC and issuing CA. Errors of `pcs` pass
 // through; a quote that cannot be read fails like parse_quote.
-[[nodiscard]] Result<QuoteCollateral> fetch_collateral(collateral::IntelPcs& pcs, ByteSpan quote);
+// The TCB Info and QE identity are requested for `baseline` (latest by default).
+[[nodiscard]] Result<QuoteCollateral> fetch_collateral(
+    collateral::IntelPcs& pcs, ByteSpan quote, const collateral::TcbBaseline& baseline = {});
 
 struct VerifyOptions {
+  VerifyOptions() = default;
+  // NOLINTNEXTLINE(google-explicit-constructor): {at, allow_missing} reads as before
+  VerifyOptions(Timestamp at_time, bool allow_missing = false)
+      : at(at_time), allow_missing_collateral(allow_missing) {}
+
   Timestamp at;  // verification time (from the injected clock)
   // Verify without some collateral items: their checks are recorded as skipped and the items are
   // listed by VerifiedQuote::unchecked_collateral() (and the dcap.collateral.unchecked claim).
   // Off by default: a missing item fails with dcap.collateral.missing.
   bool allow_missing_collateral = false;
+  // The tcbEvaluationDataNumber the TCB Info and QE identity must have (a pinned TCB baseline);
+  // nullopt: any (latest or early). Otherwise dcap.collateral.baseline.
+  std::optional<std::uint32_t> tcb_evaluation_data_number;
+  // An item past its nextUpdate by at most this much still passes its validity check (the
+  // collateral cache's stale grace); it is listed in VerifiedQuote::stale_collateral() and the
+  // collateral.stale claims, so policy can refuse it. Zero: nextUpdate is a hard limit.
+  std::chrono::seconds stale_grace{0};
+};
+
+// A collateral item used past its nextUpdate (inside VerifyOptions::stale_grace).
+struct StaleCollateral {
+  std::string item;  // "tcb_info", "qe_identity", "pck_crl", "root_ca_crl"
+  std::chrono::seconds past_next_update{0};
 };
 
 // SHA-256 digests of the quote and the collateral it was verified with (empty when absent).
@@ -83,6 +104,8 @@ class VerifiedQuote {
   // Collateral items that were not supplied ("tcb_info", "qe_identity", "pck_crl",
   // "root_ca_crl"); empty for a full verification.
   const std::vector<std::string>& unchecked_collateral() const noexcept { return unchecked_; }
+  // Items that were past their nextUpdate at verification time (inside the stale grace).
+  const std::vector<StaleCollateral>& stale_collateral() const noexcept { return stale_; }
   Timestamp verified_at() const noexcept { return at_; }
 
  private:
@@ -99,6 +122,7 @@ class VerifiedQuote {
   std::optional<TdxModuleEvaluation> tdx_module_;
   CollateralDigests digests_;
   std::vector<std::string> unchecked_;
+  std::vector<StaleCollateral> stale_;
   Timestamp at_;
 };
 
