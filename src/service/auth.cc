@@ -24,9 +24,11 @@ Error unauthenticated(std::string detail) {
 
 }  // namespace
 
-Result<IssuedKey> issue_api_key(store::ApiKeyStore& store, crypto::Random& random,
-                                std::string_view tenant, store::Role role, std::string_view label,
-                                Timestamp now, std::optional<Timestamp> expires_at) {
+namespace {
+
+Result<IssuedKey> make_api_key(crypto::Random& random, std::string_view tenant, store::Role role,
+                               std::string_view label, Timestamp now,
+                               std::optional<Timestamp> expires_at) {
   VOUCH_TRY(Bytes id_bytes, random.bytes(9));
   VOUCH_TRY(Bytes secret_bytes, random.bytes(32));
   VOUCH_TRY(Bytes salt, random.bytes(16));
@@ -42,9 +44,30 @@ Result<IssuedKey> issue_api_key(store::ApiKeyStore& store, crypto::Random& rando
   out.record.label = std::string(label);
   out.record.created_at = now;
   out.record.expires_at = expires_at;
-  VOUCH_RETURN_IF_ERROR(store.add(out.record));
   out.token = std::string(kPrefix) + key_id + "_" + secret;
   return out;
+}
+
+}  // namespace
+
+Result<IssuedKey> issue_api_key(store::ApiKeyStore& store, crypto::Random& random,
+                                std::string_view tenant, store::Role role, std::string_view label,
+                                Timestamp now, std::optional<Timestamp> expires_at) {
+  VOUCH_TRY(IssuedKey key, make_api_key(random, tenant, role, label, now, expires_at));
+  VOUCH_RETURN_IF_ERROR(store.add(key.record));
+  return key;
+}
+
+Result<std::optional<IssuedKey>> issue_first_api_key(store::ApiKeyStore& store,
+                                                     crypto::Random& random,
+                                                     std::string_view tenant, store::Role role,
+                                                     std::string_view label, Timestamp now) {
+  VOUCH_TRY(IssuedKey key, make_api_key(random, tenant, role, label, now, std::nullopt));
+  VOUCH_TRY(const bool added, store.add_first(key.record));
+  if (!added) {
+    return std::nullopt;
+  }
+  return key;
 }
 
 Result<Principal> authorize(store::ApiKeyStore& store, const http::HttpRequest& request,

@@ -28,6 +28,11 @@ struct IssuedKey {
                                               std::string_view tenant, store::Role role,
                                               std::string_view label, Timestamp now,
                                               std::optional<Timestamp> expires_at = std::nullopt);
+// Creates a key as issue_api_key does, but stores it only when `tenant` has no key yet (the
+// bootstrap key); nullopt when another key (another node's bootstrap key) got there first.
+[[nodiscard]] Result<std::optional<IssuedKey>> issue_first_api_key(
+    store::ApiKeyStore& store, crypto::Random& random, std::string_view tenant, store::Role role,
+    std::string_view label, Timestamp now);
 
 // Principal is who made a request.
 struct Principal {

@@ -5,6 +5,7 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "service/cache_age.h"
 #include "service/check_ids.h"
 #include "service/config.h"
 
@@ -114,7 +115,7 @@ Result<std::shared_ptr<const token::Signer>> KeyRing::active(std::string_view te
   const Timestamp now = clock_.now();
   std::lock_guard lock(mu_);
   auto it = active_.find(tenant);
-  if (it != active_.end() && now - it->second.loaded < kCacheTtl) {
+  if (it != active_.end() && cache_fresh(now, it->second.loaded, kCacheTtl)) {
     return it->second.signer;
   }
   auto stored = store_.active(tenant);
@@ -145,7 +146,7 @@ Result<jose::JwkSet> KeyRing::published(std::string_view tenant, bool refresh) {
   {
     std::lock_guard lock(mu_);
     auto it = published_.find(tenant);
-    if (!refresh && it != published_.end() && now - it->second.loaded < kCacheTtl) {
+    if (!refresh && it != published_.end() && cache_fresh(now, it->second.loaded, kCacheTtl)) {
       return it->second.keys;
     }
   }

@@ -285,6 +285,9 @@ class ApiKeyStore {
   virtual ~ApiKeyStore() = default;
   // add stores a key, or fails with kAlreadyExists / store.api_key.exists.
   [[nodiscard]] virtual Status add(const ApiKey& key) = 0;
+  // add_first stores `key` only when its tenant has no key at all (revoked ones count), and says
+  // whether it did: nodes starting together on an empty database create one bootstrap key.
+  [[nodiscard]] virtual Result<bool> add_first(const ApiKey& key) = 0;
   // get returns a key (revoked ones too), or kNotFound / store.api_key.not_found.
   [[nodiscard]] virtual Result<ApiKey> get(std::string_view tenant, std::string_view key_id) = 0;
   // list returns the tenant's keys, revoked ones too, oldest first.

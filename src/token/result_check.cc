@@ -64,7 +64,7 @@ Status check_times(const nlohmann::json& claims, const ResultCheckOptions& optio
   if (exp == claims.end() || !exp->is_number_integer()) {
     return rejected(checks::kResultExp, "the token has no integer \"exp\"");
   }
-  if (exp->get<std::int64_t>() + skew <= t) {
+  if (exp->get<std::int64_t>() <= t - skew) {  // t ± skew: no overflow on extreme claims
     return rejected(checks::kResultExp,
                     "the token expired at " + format_rfc3339(from_unix_seconds(*exp)));
   }
@@ -73,10 +73,18 @@ Status check_times(const nlohmann::json& claims, const ResultCheckOptions& optio
     if (!nbf->is_number_integer()) {
       return rejected(checks::kResultNbf, "\"nbf\" is not an integer");
     }
-    if (nbf->get<std::int64_t>() - skew > t) {
+    if (nbf->get<std::int64_t>() > t + skew) {
       return rejected(checks::kResultNbf,
                       "the token is not valid before " + format_rfc3339(from_unix_seconds(*nbf)));
     }
+  }
+  // A token issued in the future (EAR has "iat" and no "nbf") comes from an issuer whose clock is
+  // ahead by more than the skew: refused like an early "nbf", so the skew bounds both directions.
+  const auto iat = claims.find("iat");
+  if (iat != claims.end() && iat->is_number_integer() && iat->get<std::int64_t>() > t + skew) {
+    return rejected(checks::kResultNbf, "the token was issued at " +
+                                            format_rfc3339(from_unix_seconds(*iat)) +
+                                            ", later than now: the issuer's clock is ahead");
   }
   return ok();
 }

@@ -65,7 +65,7 @@ struct CheckedResult {
 //     JWKS once; token.result.signature otherwise);
 //  4. "iss" one of options.trusted_issuers (token.result.iss);
 //  5. "aud" containing options.audience when configured (token.result.aud);
-//  6. "exp" present and not passed, "nbf" (if present) reached, both with options.skew
+//  6. "exp" present and not passed, "nbf" and "iat" (if present) reached, all with options.skew
 //     (token.result.exp, token.result.nbf);
 //  7. revocation through the token's status list (token.result.status_claim when malformed or
 //     missing but required; token.result.revoked; token.result.status_unavailable,

@@ -497,6 +497,19 @@ TEST_P(ApiKeyStoreTest, AddGetListEveryRole) {
               FailsWith(ErrorKind::kNotFound, checks::kApiKeyNotFound));
 }
 
+TEST_P(ApiKeyStoreTest, AddFirstStoresOnlyTheTenantsFirstKey) {
+  auto first = store().api_keys().add_first(make_api_key("boot1", Role::kVerifierOwner));
+  ASSERT_THAT(first, Succeeds());
+  EXPECT_TRUE(*first);
+  auto second = store().api_keys().add_first(make_api_key("boot2", Role::kVerifierOwner));
+  ASSERT_THAT(second, Succeeds());
+  EXPECT_FALSE(*second);
+  ASSERT_THAT(store().api_keys().list(kTenant), Succeeds());
+  EXPECT_EQ(store().api_keys().list(kTenant)->size(), 1u);
+  EXPECT_THAT(store().api_keys().get(kTenant, "boot2"),
+              FailsWith(ErrorKind::kNotFound, checks::kApiKeyNotFound));
+}
+
 TEST_P(ApiKeyStoreTest, RevokeKeepsTheFirstTime) {
   ApiKey k = make_api_key("k", Role::kAttester);
   k.expires_at = at(100);

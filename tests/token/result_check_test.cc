@@ -158,6 +158,12 @@ TEST_F(ResultCheck, ExpiryAndNotBeforeWithSkew) {
   EXPECT_THAT(check(issue(c)), Succeeds());
   c["nbf"] = test::kNow + 50;  // 40 s ahead: outside
   EXPECT_THAT(check(issue(c)), FailsWith(ErrorKind::kEvidenceRejected, checks::kResultNbf));
+  c = claims();
+  c.erase("nbf");
+  c["iat"] = test::kNow + 35;  // issued by a clock 25 s ahead: inside
+  EXPECT_THAT(check(issue(c)), Succeeds());
+  c["iat"] = test::kNow + 100;  // 90 s ahead (EAR has no nbf): outside
+  EXPECT_THAT(check(issue(c)), FailsWith(ErrorKind::kEvidenceRejected, checks::kResultNbf));
   options_.skew = std::chrono::seconds(0);
   c = claims();
   c["exp"] = test::kNow + 10;  // exactly now

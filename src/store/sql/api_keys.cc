@@ -45,25 +45,57 @@ Result<ApiKey> select_key(Connection& c, std::string_view tenant, std::string_vi
   return decode(*row);
 }
 
+Status check_key(const ApiKey& k) {
+  VOUCH_RETURN_IF_ERROR(check_key_id(k.tenant, k.key_id));
+  VOUCH_RETURN_IF_ERROR(check_blob("salt", k.salt, limits::kMaxBlob, true));
+  VOUCH_RETURN_IF_ERROR(check_blob("secret hash", k.secret_hash, limits::kMaxBlob, true));
+  return check_text("label", k.label, limits::kMaxShortText, false);
+}
+
+Status insert(Connection& c, const ApiKey& k) {
+  VOUCH_RETURN_IF_ERROR(
+      c.execute("INSERT INTO api_keys (tenant, key_id, salt, secret_hash, role, label, created_at, "
+                "expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {k.tenant, k.key_id, k.salt, k.secret_hash, role_name(k.role), k.label,
+                 k.created_at, k.expires_at, k.revoked_at})
+          .map_error(relabel_unique(checks::kApiKeyExists)));
+  return ok();
+}
+
 class SqlApiKeyStore final : public ApiKeyStore {
  public:
   explicit SqlApiKeyStore(Database& db) : db_(db) {}
 
   Status add(const ApiKey& k) override {
-    VOUCH_RETURN_IF_ERROR(check_key_id(k.tenant, k.key_id));
-    VOUCH_RETURN_IF_ERROR(check_blob("salt", k.salt, limits::kMaxBlob, true));
-    VOUCH_RETURN_IF_ERROR(check_blob("secret hash", k.secret_hash, limits::kMaxBlob, true));
-    VOUCH_RETURN_IF_ERROR(check_text("label", k.label, limits::kMaxShortText, false));
+    VOUCH_RETURN_IF_ERROR(check_key(k));
     return write(db_, [&](Connection& c) -> Status {
       VOUCH_RETURN_IF_ERROR(require_tenant(c, k.tenant));
-      VOUCH_RETURN_IF_ERROR(
-          c.execute("INSERT INTO api_keys (tenant, key_id, salt, secret_hash, role, label, "
-                    "created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {k.tenant, k.key_id, k.salt, k.secret_hash, role_name(k.role), k.label,
-                     k.created_at, k.expires_at, k.revoked_at})
-              .map_error(relabel_unique(checks::kApiKeyExists)));
+      return insert(c, k);
+    });
+  }
+
+  Result<bool> add_first(const ApiKey& k) override {
+    VOUCH_RETURN_IF_ERROR(check_key(k));
+    bool added = false;
+    Status written = write(db_, [&](Connection& c) -> Status {
+      added = false;  // the body may run again after a serialization retry
+      VOUCH_RETURN_IF_ERROR(require_tenant(c, k.tenant));
+      // Read-then-insert: serialized per tenant (PostgreSQL runs writes in READ COMMITTED).
+      VOUCH_RETURN_IF_ERROR(c.lock("api_keys " + k.tenant));
+      VOUCH_TRY(
+          std::optional<Row> any,
+          c.query_optional("SELECT key_id FROM api_keys WHERE tenant = ? LIMIT 1", {k.tenant}));
+      if (any) {
+        return ok();
+      }
+      VOUCH_RETURN_IF_ERROR(insert(c, k));
+      added = true;
       return ok();
     });
+    if (!written) {
+      return tl::unexpected(std::move(written.error()));
+    }
+    return added;
   }
 
   Result<ApiKey> get(std::string_view tenant, std::string_view key_id) override {
