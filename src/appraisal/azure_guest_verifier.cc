@@ -69,13 +69,19 @@ class AzureGuestVerifier final : public EvidenceVerifier {
               log.fail(Error{ErrorKind::kCollateralUnavailable, checks::kNoCollateralSource,
                              "no Intel collateral source is configured on this node"}));
         }
-        auto fetched = dcap::fetch_collateral(*context.intel_pcs, info->isolation.td_quote);
+        // The tenant's TCB baseline and stale grace apply as for TdxVm.
+        auto fetched = dcap::fetch_collateral(*context.intel_pcs, info->isolation.td_quote,
+                                              context.tcb_baseline);
         if (!fetched) {
           return tl::unexpected(log.fail(std::move(fetched.error())));
         }
         collateral = std::move(*fetched);
         roots.dcap = dcap_.get();
         roots.tdx_collateral = &*collateral;
+        if (context.tcb_baseline.kind == ::vouch::collateral::TcbBaseline::Kind::kNumber) {
+          roots.tdx_options.tcb_evaluation_data_number = context.tcb_baseline.number;
+        }
+        roots.tdx_options.stale_grace = context.collateral_stale_grace;
         break;
       }
     }
@@ -87,7 +93,12 @@ class AzureGuestVerifier final : public EvidenceVerifier {
               azure_cvm::verify_guest(roots, *info, options, log));
     VerifiedEvidence out;
     out.claims = azure_cvm::to_claims(verified);
-    out.runtime = azure_cvm::runtime_json(verified);
+    if (info->isolation.type == azure_cvm::IsolationType::kTdx) {
+      out.claims.set("dcap.tcb_baseline",
+                     ::vouch::collateral::tcb_baseline_name(context.tcb_baseline));
+    }
+    // No x-ms-runtime: ClientPayload is not bound to the evidence (it is the claim
+    // azure.guest.client_payload_unverified); the HCL runtime claims are inside x-ms-isolation-tee.
     return out;
   }
 

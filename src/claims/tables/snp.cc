@@ -14,6 +14,10 @@ constexpr std::array kSnpClaims = {
     ClaimSpec{"azure.hcl.ak_spki", T::kBytes, "azure_cvm",
               "The vTPM attestation key (HCLAkPub of the runtime claims) as DER "
               "SubjectPublicKeyInfo; it signed the verified vTPM quote"},
+    ClaimSpec{"azure.guest.client_payload_unverified", T::kMap, "azure_cvm",
+              "AzureGuest: the request's ClientPayload as sent. Nothing binds it to the evidence "
+              "(Azure seals its token to the vTPM instead; Vouch does not yet), so a replayed "
+              "request can carry any payload: never use it as a nonce"},
     ClaimSpec{"azure.hcl.report_type", T::kString, "azure_cvm",
               "Hardware report inside the HCL report: 'snp' or 'tdx'"},
     ClaimSpec{"azure.runtime", T::kMap, "azure_cvm",

@@ -7,6 +7,7 @@
 #include "base/json_depth.h"
 #include "base/text.h"
 #include "evidence/azure_cvm/check_ids.h"
+#include "evidence/azure_cvm/verify.h"
 
 namespace vouch::azure_cvm {
 namespace {
@@ -88,6 +89,12 @@ Result<std::optional<std::string>> b64_text(const json& object, std::string_view
     return std::optional<std::string>{};
   }
   VOUCH_TRY(Bytes b, decode(*v, path));
+  // OS names and builds are ASCII; anything else would reach the token as invalid text.
+  for (const std::uint8_t c : b) {
+    if (c < 0x20 || c > 0x7E) {
+      return fail(field(path, "must decode to printable ASCII"));
+    }
+  }
   return std::optional<std::string>(std::string(b.begin(), b.end()));
 }
 
@@ -120,6 +127,9 @@ Result<GuestTpmInfo> parse_tpm_info(const json& t) {
   VOUCH_TRY(out.aik_pub, b64_member(t, "AikPub", p, true));
   VOUCH_TRY(out.pcr_quote, b64_member(t, "PcrQuote", p, true));
   VOUCH_TRY(out.pcr_signature, b64_member(t, "PcrSignature", p, true));
+  if (out.pcr_signature.size() > kMaxRawSignature + 6) {  // raw, or a TPMT_SIGNATURE around it
+    return fail(field("TpmInfo.PcrSignature", "longer than an RSA-4096 TPM signature"));
+  }
   VOUCH_TRY(out.enc_key_pub, b64_member(t, "EncKeyPub", p, false));
   VOUCH_TRY(out.enc_key_certify_info, b64_member(t, "EncKeyCertifyInfo", p, false));
   VOUCH_TRY(out.enc_key_certify_info_signature,

@@ -72,19 +72,18 @@ claims::ClaimSet to_claims(const VerifiedAzureGuest& v) {
   if (info.os_version_minor) {
     out.set("x-ms-azurevm-osversion-minor", *info.os_version_minor);
   }
+  if (!info.client_payload.empty()) {
+    claims::ClaimMap payload;
+    for (const auto& [k, value] : info.client_payload) {
+      payload.emplace(k, value);
+    }
+    out.set("azure.guest.client_payload_unverified", std::move(payload));
+  }
   const auto& log = v.cvm().quote().event_log();
   if (log && log->secure_boot()) {
     out.set("secureboot", *log->secure_boot());
   }
   return out;
-}
-
-nlohmann::json runtime_json(const VerifiedAzureGuest& v) {
-  nlohmann::json payload = nlohmann::json::object();
-  for (const auto& [k, value] : v.info().client_payload) {
-    payload[k] = value;
-  }
-  return {{"client-payload", std::move(payload)}};
 }
 
 }  // namespace vouch::azure_cvm

@@ -55,7 +55,4 @@ class VerifiedAzureGuest {
 // log proved it from the verified PCR 7. Cannot fail.
 claims::ClaimSet to_claims(const VerifiedAzureGuest& verified);
 
-// x-ms-runtime of an Azure guest attestation token: {"client-payload": ClientPayload}.
-nlohmann::json runtime_json(const VerifiedAzureGuest& verified);
-
 }  // namespace vouch::azure_cvm

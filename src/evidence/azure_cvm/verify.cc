@@ -60,7 +60,8 @@ Result<crypto::PublicKey> find_ak(const json& runtime) {
     return rejected(checks::kRuntimeClaims, "the runtime claims have no 'keys' array");
   }
   for (const json& k : *keys) {
-    if (k.is_object() && k.value("kid", "") == "HCLAkPub") {
+    const auto kid = k.is_object() ? k.find("kid") : k.end();
+    if (k.is_object() && kid != k.end() && kid->is_string() && *kid == "HCLAkPub") {
       return crypto::public_key_from_jwk(k).map_error(retag(checks::kRuntimeClaims));
     }
   }
@@ -118,6 +119,10 @@ Result<TpmQuote> parse_tpm_quote_json(std::string_view text) {
   TpmQuote q;
   VOUCH_TRY(q.message, bytes_member(j, "message"));
   VOUCH_TRY(q.signature, bytes_member(j, "signature"));
+  if (q.signature.size() > kMaxRawSignature) {
+    return fail(
+        quote_format("'signature' is longer than " + std::to_string(kMaxRawSignature) + " bytes"));
+  }
   const auto pcrs = j.find("pcrs");
   if (pcrs == j.end() || !pcrs->is_array() || pcrs->size() > 24) {
     return fail(quote_format("'pcrs' is not an array of at most 24 PCR values"));
@@ -184,8 +189,12 @@ VtpmQuote to_vtpm_quote(const TpmQuote& quote, std::optional<ByteSpan> event_log
 }
 
 Bytes raw_rsassa_signature(ByteSpan signature) {
+  // The parsers cap signatures at kMaxRawSignature; a longer one (a caller that skipped them) is
+  // cut, which fails verification, rather than overflowing the 16-bit size.
   ByteWriter sig;
-  sig.u16be(tpm::alg::kRsassa).u16be(tpm::alg::kSha256).u16be_prefixed(signature);
+  sig.u16be(tpm::alg::kRsassa)
+      .u16be(tpm::alg::kSha256)
+      .u16be_prefixed(signature.first(std::min(signature.size(), kMaxRawSignature)));
   return std::move(sig).take();
 }
 

@@ -74,6 +74,8 @@ struct VtpmQuote {
 // Converts the {signature, message, pcrs} form: the raw signature becomes an RSASSA/SHA-256
 // TPMT_SIGNATURE and PCR i the SHA-256 value at position i.
 VtpmQuote to_vtpm_quote(const TpmQuote& quote, std::optional<ByteSpan> event_log);
+// The longest raw RSA signature accepted (RSA-4096 is 512 bytes): parsers refuse longer ones.
+inline constexpr std::size_t kMaxRawSignature = 1024;
 // The TPMT_SIGNATURE (RSASSA, SHA-256) holding a raw RSA signature value.
 Bytes raw_rsassa_signature(ByteSpan signature);
 
