@@ -1,5 +1,5 @@
 # Front door. `make demo` and `make test` install what is missing, build, and run.
-.PHONY: all deps build test demo asan test-asan fuzz fuzz-smoke bench format check-format check-layering clean
+.PHONY: all deps build test test-long demo asan test-asan fuzz fuzz-smoke bench format check-format check-layering clean
 
 JOBS ?= $(shell nproc)
 
@@ -12,12 +12,21 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build build -j $(JOBS)
 
+# Sanitizer reports fail the run (UBSan would otherwise print and carry on).
+SANITIZER_ENV = UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
+
 test: build check-layering
 	@ctest --test-dir build --output-on-failure -j $(JOBS) --timeout 600
-	@scripts/fuzz-smoke
+	@$(SANITIZER_ENV) scripts/fuzz-run smoke
+	@$(SANITIZER_ENV) ctest --test-dir build-fuzz -L unit --output-on-failure -j $(JOBS) --timeout 1200
 
 demo: build
 	@scripts/demo
+
+# Multi-node, fault and load scenarios (minutes; not part of `make test`): docs/deployment.md.
+test-long: build
+	@scripts/install-deps --long
+	@tests/multinode/run
 
 # Debug build with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -27,13 +36,13 @@ asan: deps
 test-asan: asan
 	@ctest --test-dir build-asan --output-on-failure -j $(JOBS) --timeout 1200
 
-# libFuzzer targets (clang); `make fuzz-smoke` runs each briefly over its seed corpus.
+# libFuzzer targets (clang, ASan/UBSan). `make fuzz` runs each for FUZZ_SECONDS (default 60),
+# growing build-fuzz/corpus/; `make fuzz-smoke` is the short run `make test` does (docs/fuzzing.md).
 fuzz: deps
-	@cmake --preset fuzz >/dev/null
-	@cmake --build build-fuzz -j $(JOBS)
+	@$(SANITIZER_ENV) scripts/fuzz-run campaign
 
-fuzz-smoke:
-	@scripts/fuzz-smoke
+fuzz-smoke: deps
+	@$(SANITIZER_ENV) scripts/fuzz-run smoke
 
 bench: build
 	@build/bin/vouch-bench
