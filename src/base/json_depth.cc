@@ -38,4 +38,24 @@ std::size_t json_nesting_depth(std::string_view text) noexcept {
   return deepest;
 }
 
+JsonRefusal refuse_untrusted_json(std::string_view text) noexcept {
+  if (text.find('\0') != std::string_view::npos) {
+    return JsonRefusal::kNul;
+  }
+  return json_nesting_depth(text) > kMaxUntrustedJsonDepth ? JsonRefusal::kTooDeep
+                                                           : JsonRefusal::kNone;
+}
+
+std::string json_refusal_text(JsonRefusal refusal) {
+  switch (refusal) {
+    case JsonRefusal::kNone:
+      return {};
+    case JsonRefusal::kTooDeep:
+      return "nests deeper than " + std::to_string(kMaxUntrustedJsonDepth) + " levels";
+    case JsonRefusal::kNul:
+      return "holds a NUL byte";
+  }
+  return {};
+}
+
 }  // namespace vouch

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -170,13 +171,13 @@ int run_fetch(const FetchOptions& o, const Context& ctx) {
       std::copy(b->begin(), b->end(), chip.begin());
     }
     for (const auto& t : o.tcbs) {
-      char* end = nullptr;
-      const unsigned long long v = std::strtoull(t.c_str(), &end, 16);  // NOLINT
-      if (t.empty() || end == nullptr || *end != '\0') {
-        ctx.err << "vouch collateral fetch: --tcb " << t << " is not hex\n";
+      std::uint64_t v = 0;
+      const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v, 16);
+      if (t.empty() || t.size() > 16 || ec != std::errc() || ptr != t.data() + t.size()) {
+        ctx.err << "vouch collateral fetch: --tcb " << t << " is not 1-16 hex digits\n";
         return kExitUsage;
       }
-      tcbs.push_back(static_cast<std::uint64_t>(v));
+      tcbs.push_back(v);
     }
   }
 
@@ -328,7 +329,8 @@ void add_collateral(CLI::App& app, const Context& ctx, Action& action) {
   CLI::App* fetch = cmd->add_subcommand(
       "fetch",
       "Fetch collateral into a directory in the offline layout ([collateral] intel_dir / amd_dir "
-      "of vouch serve). Intel: TCB info and QE identity per --fmspc, PCK CRLs, root CA CRL. AMD: "
+      "of vouch serve). Intel: TCB info per --fmspc, QE identity and TCB evaluation data "
+      "numbers per TEE (SGX, TDX), PCK CRLs, root CA CRL. AMD: "
       "the product's cert_chain and CRL, and the VCEK per --tcb with --hwid.");
   fetch->add_option("--out", f->out, "Directory to write into (created)")->required();
   fetch->add_option("--intel-url", f->intel_url,

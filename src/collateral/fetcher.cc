@@ -26,10 +26,13 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& value) 
   const std::string_view digits(value.data() + begin, end - begin + 1);
   std::uint64_t n = 0;
   const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || ptr != digits.data() + digits.size() || n > 86'400) {
+  if (ec == std::errc::result_out_of_range && ptr == digits.data() + digits.size()) {
+    n = 86'400;  // a pause longer than any we would wait: the max_retry_after check gives up
+  } else if (ec != std::errc() || ptr != digits.data() + digits.size()) {
     return std::nullopt;
   }
-  return std::chrono::seconds(static_cast<std::int64_t>(n));
+  // Clamped, not dropped: a server asking for a long pause must not be retried at our backoff.
+  return std::chrono::seconds(static_cast<std::int64_t>(std::min<std::uint64_t>(n, 86'400)));
 }
 
 // --- RetryingFetcher ---

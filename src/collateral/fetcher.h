@@ -108,8 +108,8 @@ class CoalescingFetcher final : public Fetcher {
   std::size_t coalesced_ = 0;
 };
 
-// Parses a Retry-After header value given in delta-seconds ("120"); nullopt for anything else
-// (HTTP-dates included: the caller falls back to its own backoff).
+// Parses a Retry-After header value given in delta-seconds ("120"), clamped to one day; nullopt
+// for anything else (HTTP-dates included: the caller falls back to its own backoff).
 std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
 
 }  // namespace vouch::collateral

@@ -112,6 +112,7 @@ Result<ActivePolicy> Attestor::active_policy(std::string_view tenant,
                                 "stored policy no longer compiles: " + compiled.error().detail});
   }
   active.policy = std::make_shared<const policy::Policy>(std::move(*compiled));
+  active.tcb_identifier = tcb_identifier(type, *active.policy);
   std::lock_guard lock(mu_);
   policies_[key] = CachedPolicy{active, now};
   return active;
@@ -213,26 +214,28 @@ void Attestor::invalidate_tenant(std::string_view tenant) {
   }
 }
 
-Result<collateral::TcbBaseline> Attestor::tcb_baseline(const TenantView& tenant,
-                                                       appraisal::AttestationType type,
-                                                       const policy::Policy& policy) {
+std::optional<std::string> Attestor::tcb_identifier(appraisal::AttestationType type,
+                                                    const policy::Policy& policy) {
   if (type != appraisal::AttestationType::kSgxEnclave &&
       type != appraisal::AttestationType::kOpenEnclave) {
-    return tenant.settings.tcb_baseline;
+    return std::nullopt;
   }
   // configurationrules take no incoming claims: evaluating over none yields their properties.
   const policy::Evaluation config = policy.evaluate({});
   for (const policy::Claim& p : config.properties) {
-    if (p.type != "x-ms-sgx-tcbidentifier") {
-      continue;
+    if (p.type == "x-ms-sgx-tcbidentifier") {
+      return comparable(p.value).value_or("");
     }
-    const std::optional<std::string> text = comparable(p.value);
-    if (text && *text == "azuredefault") {
-      break;
-    }
-    return collateral::parse_tcb_baseline(text.value_or(""));
   }
-  return tenant.settings.tcb_baseline;
+  return std::nullopt;
+}
+
+Result<collateral::TcbBaseline> Attestor::tcb_baseline(
+    const TenantView& tenant, const std::optional<std::string>& policy_identifier) {
+  if (!policy_identifier || *policy_identifier == "azuredefault") {
+    return tenant.settings.tcb_baseline;
+  }
+  return collateral::parse_tcb_baseline(*policy_identifier);
 }
 
 appraisal::VerifyContext Attestor::context(const TenantView& tenant,
@@ -276,18 +279,21 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
   }
   // The policy: a draft (MAA draftPolicyForAttestation) or the tenant's.
   std::shared_ptr<const policy::Policy> policy;
+  std::optional<std::string> identifier;
   std::vector<std::string> policy_ids;
   if (request.draft_policy) {
     VOUCH_TRY(policy::Policy draft, policy::Policy::compile(*request.draft_policy));
     policy = std::make_shared<const policy::Policy>(std::move(draft));
+    identifier = tcb_identifier(type, *policy);
     policy_ids.push_back("draft");
   } else {
     VOUCH_TRY(ActivePolicy active, active_policy(tenant.name, type));
     policy = active.policy;
+    identifier = active.tcb_identifier;
     policy_ids.push_back(tenant.issuer + "/policies/" + std::string(appraisal::type_name(type)) +
                          (active.version == 0 ? "#default" : "#" + std::to_string(active.version)));
   }
-  VOUCH_TRY(collateral::TcbBaseline baseline, tcb_baseline(tenant, type, *policy));
+  VOUCH_TRY(collateral::TcbBaseline baseline, tcb_baseline(tenant, identifier));
   VOUCH_TRY(auto tenant_lists, lists(tenant.name));
   appraisal::AppraiseOptions options;
   options.extra_claims = tenant_lists->reference_claims;

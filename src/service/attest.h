@@ -53,6 +53,9 @@ struct AttestOutcome {
 struct ActivePolicy {
   std::shared_ptr<const policy::Policy> policy;
   std::int64_t version = 0;  // 0: the built-in default
+  // SgxEnclave/OpenEnclave: the x-ms-sgx-tcbidentifier its configurationrules issue, found once
+  // when the policy is loaded (finding it evaluates the policy).
+  std::optional<std::string> tcb_identifier;
 };
 
 class Attestor {
@@ -102,9 +105,12 @@ class Attestor {
   // configuration property (SgxEnclave / OpenEnclave policies; "azuredefault" means the tenant's),
   // else the tenant's tcb_baseline setting. An identifier that is not a baseline fails with
   // collateral.pcs.baseline (kInvalidArgument).
-  [[nodiscard]] static Result<collateral::TcbBaseline> tcb_baseline(const TenantView& tenant,
-                                                                    appraisal::AttestationType type,
-                                                                    const policy::Policy& policy);
+  [[nodiscard]] static Result<collateral::TcbBaseline> tcb_baseline(
+      const TenantView& tenant, const std::optional<std::string>& policy_identifier);
+  // The x-ms-sgx-tcbidentifier a policy's configurationrules issue (SgxEnclave / OpenEnclave
+  // only), for tcb_baseline().
+  static std::optional<std::string> tcb_identifier(appraisal::AttestationType type,
+                                                   const policy::Policy& policy);
 
   // Signs `claims` as a JWT with the tenant's active key (policy results, certificates tokens).
   [[nodiscard]] Result<std::string> sign_service_token(const TenantView& tenant,

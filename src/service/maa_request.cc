@@ -3,8 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/json_depth.h"
+#include "base/json_member.h"
 #include "base/text.h"
 #include "service/check_ids.h"
+#include "service/rp_request.h"
 
 namespace vouch::service {
 namespace {
@@ -18,16 +21,11 @@ Error field_error(std::string_view name, std::string_view what) {
 
 // The member named `name` in any case; a name given twice in different cases is ambiguous.
 Result<const json*> member(const json& object, std::string_view name) {
-  const json* found = nullptr;
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (ascii_iequals(it.key(), name)) {
-      if (found != nullptr) {
-        return tl::unexpected(field_error(name, "given more than once"));
-      }
-      found = &it.value();
-    }
+  const JsonMember m = find_member_icase(object, name);
+  if (m.repeated) {
+    return tl::unexpected(field_error(name, "given more than once"));
   }
-  return found;
+  return m.value;
 }
 
 Result<Bytes> decode_field(const json& v, std::string_view name) {
@@ -88,7 +86,12 @@ Status unwrap_snp(Bytes report, appraisal::EvidenceRequest& out) {
     out.evidence = std::move(report);
     return {};
   }
-  json wrapper = json::parse(report.begin(), report.end(), nullptr, false);
+  const std::string_view text(reinterpret_cast<const char*>(report.data()),  // NOLINT
+                              report.size());
+  if (const JsonRefusal why = refuse_untrusted_json(text); why != JsonRefusal::kNone) {
+    return tl::unexpected(field_error("report", "the wrapper " + json_refusal_text(why)));
+  }
+  json wrapper = json::parse(text, nullptr, false);
   if (!wrapper.is_object()) {
     return tl::unexpected(field_error("report", "the wrapper is not a JSON object"));
   }
@@ -108,11 +111,7 @@ Status unwrap_snp(Bytes report, appraisal::EvidenceRequest& out) {
 }  // namespace
 
 Result<MaaAttestBody> parse_maa_attest(appraisal::AttestationType type, std::string_view body) {
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_object()) {
-    return tl::unexpected(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
-                                "the request body must be a JSON object"});
-  }
+  VOUCH_TRY(const json j, parse_json_object_body(body));
   MaaAttestBody out;
   out.evidence.type = type;
   std::string_view evidence_name;

@@ -11,6 +11,7 @@
 #include "service/auth.h"
 #include "service/check_ids.h"
 #include "service/errors.h"
+#include "service/rp_request.h"
 #include "service/state.h"
 #include "token/status_list.h"
 
@@ -28,12 +29,7 @@ HttpResponse error_response(const Error& e) {
 }
 
 Result<json> body_object(const HttpRequest& req) {
-  json j = json::parse(req.body, nullptr, false);
-  if (!j.is_object()) {
-    return tl::unexpected(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
-                                "the request body must be a JSON object"});
-  }
-  return j;
+  return parse_json_object_body(req.body);
 }
 
 Result<std::string> string_member(const json& j, const char* name, bool required = true) {

@@ -67,13 +67,13 @@ Result<std::string> crl_as(ByteSpan crl, bool der) {
   return text(bytes);
 }
 
-// Rebuilds "path?query" from the decoded request (values are hex or names, so nothing needs
-// escaping; anything else fails the strict parsers below).
+// Rebuilds "path?query" from the decoded request, re-encoding each name and value so that a
+// decoded '&' or '=' cannot add a parameter the caller did not send.
 std::string target_of(const http::HttpRequest& req) {
   std::string url = req.path;
   char sep = '?';
   for (const auto& [k, v] : req.query) {
-    url += sep + k + "=" + v;
+    url += sep + col::url_encode(k) + "=" + col::url_encode(v);
     sep = '&';
   }
   return url;
@@ -250,7 +250,7 @@ http::HttpResponse tcb_baselines(const http::HttpRequest& req, const std::string
                                s.clock->now()));
   VOUCH_TRY_RESPONSE_DECL(ActivePolicy active, s.attestor->active_policy(tenant_name, *type));
   VOUCH_TRY_RESPONSE_DECL(col::TcbBaseline selected,
-                          Attestor::tcb_baseline(*tenant, *type, *active.policy));
+                          Attestor::tcb_baseline(*tenant, active.tcb_identifier));
   const col::IntelTee tee =
       *type == appraisal::AttestationType::kTdxVm ? col::IntelTee::kTdx : col::IntelTee::kSgx;
 

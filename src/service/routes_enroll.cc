@@ -16,6 +16,7 @@
 #include "service/auth.h"
 #include "service/check_ids.h"
 #include "service/errors.h"
+#include "service/rp_request.h"
 #include "service/state.h"
 
 namespace vouch::service {
@@ -61,11 +62,7 @@ class EnrollRoutes {
                                   "the tenant has no TPM manufacturer CAs "
                                   "(settings.tpm_ca_certificates)"});
     }
-    json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object()) {
-      return error_response(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
-                                  "the request body must be a JSON object"});
-    }
+    VOUCH_TRY_RESPONSE_DECL(json body, parse_json_object_body(req.body));
     VOUCH_TRY_RESPONSE_DECL(Bytes ek_cert_der, b64_member(body, "ek_certificate"));
     VOUCH_TRY_RESPONSE_DECL(Bytes ek_public_bytes, b64_member(body, "ek_public"));
     VOUCH_TRY_RESPONSE_DECL(Bytes ak_public, b64_member(body, "ak_public"));
@@ -128,11 +125,7 @@ class EnrollRoutes {
     VOUCH_TRY_RESPONSE(authorize_attestation(s_.store->api_keys(), req, tenant_name,
                                              tenant->settings.attestation_requires_key,
                                              s_.clock->now()));
-    json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object()) {
-      return error_response(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
-                                  "the request body must be a JSON object"});
-    }
+    VOUCH_TRY_RESPONSE_DECL(json body, parse_json_object_body(req.body));
     VOUCH_TRY_RESPONSE_DECL(Bytes secret, b64_member(body, "secret"));
     // Taken before comparing: a challenge is answered once, right or wrong.
     VOUCH_TRY_RESPONSE_DECL(

@@ -19,36 +19,15 @@ std::string excerpt(std::string_view text) {
   return text.size() <= kMax ? std::string(text) : std::string(text.substr(0, kMax)) + "...";
 }
 
-// JSON text never holds a raw NUL, but nlohmann's parser takes one for the end of the input and
-// accepts whatever follows it ("{}\0garbage"): such text is not parsed at all.
-bool has_nul(std::string_view text) {
-  return text.find('\0') != std::string_view::npos;
-}
-
 // The body as a JSON value, refused (service.request.json) when it nests deeper than any Vouch
 // document (copying or dumping a parsed value recurses) or holds a NUL byte. Text that is not
 // JSON gives a discarded value.
 Result<json> parse_bounded(std::string_view body) {
-  if (has_nul(body)) {
+  if (const JsonRefusal why = refuse_untrusted_json(body); why != JsonRefusal::kNone) {
     return fail(ErrorKind::kInvalidArgument, checks::kRequestJson,
-                "the JSON body holds a NUL byte");
-  }
-  if (json_nesting_depth(body) > kMaxUntrustedJsonDepth) {
-    return fail(
-        ErrorKind::kInvalidArgument, checks::kRequestJson,
-        "the JSON body nests deeper than " + std::to_string(kMaxUntrustedJsonDepth) + " levels");
+                "the JSON body " + json_refusal_text(why));
   }
   return json::parse(body, nullptr, false);
-}
-
-// The body as a JSON object (service.request.json otherwise).
-Result<json> parse_object(std::string_view body) {
-  VOUCH_TRY(json j, parse_bounded(body));
-  if (!j.is_object()) {
-    return fail(ErrorKind::kInvalidArgument, checks::kRequestJson,
-                "the request body must be a JSON object");
-  }
-  return j;
 }
 
 // The member `name` of `object` (an object) when it is a string, else nullptr.
@@ -78,10 +57,10 @@ Result<std::string> text_member(const json& object, const char* name, std::size_
 Result<std::optional<json>> runtime_key(const Bytes& runtime) {
   const std::string_view text(reinterpret_cast<const char*>(runtime.data()),  // NOLINT
                               runtime.size());
-  if (json_nesting_depth(text) > kMaxUntrustedJsonDepth) {
+  if (refuse_untrusted_json(text) == JsonRefusal::kTooDeep) {
     if (json::accept(text)) {
-      return tl::unexpected(field_error("runtimeData: its JSON nests deeper than " +
-                                        std::to_string(kMaxUntrustedJsonDepth) + " levels"));
+      return tl::unexpected(
+          field_error("runtimeData: its JSON " + json_refusal_text(JsonRefusal::kTooDeep)));
     }
     return std::optional<json>{};
   }
@@ -108,8 +87,17 @@ const json& primary(const json& e) {
 
 }  // namespace
 
+Result<json> parse_json_object_body(std::string_view body) {
+  VOUCH_TRY(json j, parse_bounded(body));
+  if (!j.is_object()) {
+    return fail(ErrorKind::kInvalidArgument, checks::kRequestJson,
+                "the request body must be a JSON object");
+  }
+  return j;
+}
+
 Result<RpAttestBody> parse_rp_attest(std::string_view body) {
-  VOUCH_TRY(const json j, parse_object(body));
+  VOUCH_TRY(const json j, parse_json_object_body(body));
   VOUCH_TRY(const std::string nonce_text, text_member(j, "nonce", kMaxRpNonceText));
   VOUCH_TRY(const std::string runtime_text, text_member(j, "runtimeData", kMaxRpRuntimeText));
   auto evidence = j.find("evidence");
@@ -133,7 +121,7 @@ Result<RpAttestBody> parse_rp_attest(std::string_view body) {
 }
 
 Result<RpReleaseBody> parse_rp_release(std::string_view body) {
-  VOUCH_TRY(const json j, parse_object(body));
+  VOUCH_TRY(const json j, parse_json_object_body(body));
   const std::string* token = string_member(j, "token");
   if (token == nullptr) {
     return tl::unexpected(field_error("token: missing (the attestation result, a JWT)"));
@@ -192,12 +180,12 @@ Result<RpRulesBody> rules_of(const json& j) {
 }  // namespace
 
 Result<RpRulesBody> parse_rp_rules(std::string_view body) {
-  VOUCH_TRY(const json j, parse_object(body));
+  VOUCH_TRY(const json j, parse_json_object_body(body));
   return rules_of(j);
 }
 
 Result<RpSecretBody> parse_rp_secret(std::string_view body) {
-  VOUCH_TRY(const json j, parse_object(body));
+  VOUCH_TRY(const json j, parse_json_object_body(body));
   const std::string* value = string_member(j, "value");
   if (value == nullptr) {
     return tl::unexpected(field_error("value: missing (the secret, base64)"));
@@ -293,10 +281,10 @@ Result<Bytes> kbs_evidence(std::string_view tee, const json& tee_evidence) {
       return tl::unexpected(field_error("tee-evidence: longer than " +
                                         std::to_string(kMaxRpEvidenceText) + " bytes"));
     }
-    if (json_nesting_depth(text) > kMaxUntrustedJsonDepth) {
-      return tl::unexpected(field_error("tee-evidence: nests too deep"));
+    if (const JsonRefusal why = refuse_untrusted_json(text); why != JsonRefusal::kNone) {
+      return tl::unexpected(field_error("tee-evidence: " + json_refusal_text(why)));
     }
-    parsed = has_nul(text) ? json(json::value_t::discarded) : json::parse(text, nullptr, false);
+    parsed = json::parse(text, nullptr, false);
     if (parsed.is_discarded()) {
       return tl::unexpected(field_error("tee-evidence: not JSON"));
     }

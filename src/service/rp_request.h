@@ -19,6 +19,11 @@
 
 namespace vouch::service {
 
+// Any route's JSON object body: refused (service.request.json) when it is not a JSON object,
+// nests deeper than kMaxUntrustedJsonDepth or holds a NUL byte (base/json_depth.h). Routes parse
+// bodies with this whatever their Content-Type says.
+[[nodiscard]] Result<nlohmann::json> parse_json_object_body(std::string_view body);
+
 // Bounds on members, beyond the HTTP body limit. Looser than the checks behind them (the relying
 // party's own limits on secret values and issuers keep their check ids for moderate excess).
 inline constexpr std::size_t kMaxRpToken = 256 * 1024;       // a result token (JWT) in text

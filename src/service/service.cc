@@ -338,11 +338,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
                              "client " + req.client_address + " exceeds its rate limit of " +
                                  std::to_string(st.config.rate_limit) + " requests/s"},
                        req.request_id);
-      for (auto& [name, value] : r.headers) {
-        if (name == "retry-after") {
-          value = std::to_string(impl->limiter_->retry_after_seconds());
-        }
-      }
+      r.set_header("retry-after", std::to_string(impl->limiter_->retry_after_seconds()));
       respond(std::move(r));
       return;
     }
@@ -357,14 +353,13 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
     // JSON bodies deeper than any Vouch document are refused before any route parses them:
     // copying or dumping a parsed value recurses, and a deep one would overflow the stack.
     // A NUL byte ends the JSON parser's input, so text after it would pass unseen.
-    if (req.header("content-type").find("json") != std::string::npos &&
-        (json_nesting_depth(req.body) > kMaxUntrustedJsonDepth ||
-         req.body.find('\0') != std::string::npos)) {
-      respond(problem(
-          Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
-                "the JSON body nests deeper than " + std::to_string(kMaxUntrustedJsonDepth) +
-                    " levels or contains a NUL byte"},
-          req.request_id));
+    if (const JsonRefusal why = req.header("content-type").find("json") != std::string::npos
+                                    ? refuse_untrusted_json(req.body)
+                                    : JsonRefusal::kNone;
+        why != JsonRefusal::kNone) {
+      respond(problem(Error{ErrorKind::kInvalidArgument, checks::kRequestJson,
+                            "the JSON body " + json_refusal_text(why)},
+                      req.request_id));
       return;
     }
     const auto started = std::chrono::steady_clock::now();

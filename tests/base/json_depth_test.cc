@@ -29,5 +29,18 @@ TEST(JsonDepth, UnbalancedTextDoesNotUnderflow) {
   EXPECT_EQ(json_nesting_depth("]][[["), 3u);
 }
 
+TEST(UntrustedJson, RefusesDeepTextAndNulBytes) {
+  EXPECT_EQ(refuse_untrusted_json(R"({"a": [1, {"b": "x"}]})"), JsonRefusal::kNone);
+  EXPECT_EQ(refuse_untrusted_json(std::string(kMaxUntrustedJsonDepth, '[') +
+                                  std::string(kMaxUntrustedJsonDepth, ']')),
+            JsonRefusal::kNone);
+  EXPECT_EQ(refuse_untrusted_json(std::string(kMaxUntrustedJsonDepth + 1, '[') +
+                                  std::string(kMaxUntrustedJsonDepth + 1, ']')),
+            JsonRefusal::kTooDeep);
+  EXPECT_EQ(refuse_untrusted_json(std::string("{}\0{\"hidden\": 1}", 15)), JsonRefusal::kNul);
+  EXPECT_TRUE(json_refusal_text(JsonRefusal::kNone).empty());
+  EXPECT_NE(json_refusal_text(JsonRefusal::kNul), json_refusal_text(JsonRefusal::kTooDeep));
+}
+
 }  // namespace
 }  // namespace vouch

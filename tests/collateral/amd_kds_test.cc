@@ -9,6 +9,7 @@
 
 #include "base/encoding.h"
 #include "collateral/amd_kds_sources.h"
+#include "collateral/fetcher.h"
 #include "testing/fake_amd_kds.h"
 #include "testing/fake_amd_pki.h"
 #include "testing/matchers.h"
@@ -30,6 +31,16 @@ ChipId chip() {
     c[i] = static_cast<std::uint8_t>(i);
   }
   return c;
+}
+
+TEST(RetryAfter, DeltaSecondsClampedToADay) {
+  EXPECT_EQ(parse_retry_after(" 120 "), std::chrono::seconds(120));
+  // A long pause stays a long pause (retrying at our own backoff would hammer the source).
+  EXPECT_EQ(parse_retry_after("999999"), std::chrono::seconds(86400));
+  EXPECT_EQ(parse_retry_after("99999999999999999999999"), std::chrono::seconds(86400));
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), std::nullopt);
+  EXPECT_EQ(parse_retry_after("-1"), std::nullopt);
+  EXPECT_EQ(parse_retry_after(""), std::nullopt);
 }
 
 TEST(AmdTypes, TcbLayoutsPerProduct) {

@@ -5,6 +5,7 @@
 
 #include "base/encoding.h"
 #include "base/json_depth.h"
+#include "base/json_member.h"
 #include "base/text.h"
 #include "evidence/azure_cvm/check_ids.h"
 #include "evidence/azure_cvm/verify.h"
@@ -23,16 +24,21 @@ Error field(const std::string& path, std::string_view what) {
 
 // The member `name` of `object` in any case; nullptr when absent; an error when given twice.
 Result<const json*> member(const json& object, std::string_view name, const std::string& path) {
-  const json* found = nullptr;
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (ascii_iequals(it.key(), name)) {
-      if (found != nullptr) {
-        return fail(field(path, "given more than once"));
-      }
-      found = &it.value();
-    }
+  const JsonMember m = find_member_icase(object, name);
+  if (m.repeated) {
+    return fail(field(path, "given more than once"));
   }
-  return found;
+  return m.value;
+}
+
+// Untrusted JSON text at `path`: refused when too deep or holding a NUL (base/json_depth.h).
+Result<json> parse_text(ByteSpan raw, const std::string& path) {
+  const std::string_view text(reinterpret_cast<const char*>(raw.data()),  // NOLINT
+                              raw.size());
+  if (const JsonRefusal why = refuse_untrusted_json(text); why != JsonRefusal::kNone) {
+    return fail(field(path, json_refusal_text(why)));
+  }
+  return json::parse(text, nullptr, false);
 }
 
 std::string join(const std::string& parent, std::string_view name) {
@@ -199,12 +205,7 @@ Result<GuestIsolation> parse_isolation(const json& iso) {
     return out;
   }
   // SevSnp: the proof is JSON {"SnpReport": base64url, "VcekCertChain": PEM (or base64 PEM)}.
-  const std::string_view text(reinterpret_cast<const char*>(proof.data()),  // NOLINT
-                              proof.size());
-  if (json_nesting_depth(text) > kMaxUntrustedJsonDepth) {
-    return fail(field(pp, "nests too deep"));
-  }
-  const json inner = json::parse(text, nullptr, false);
+  VOUCH_TRY(const json inner, parse_text(proof, pp));
   if (!inner.is_object()) {
     return fail(field(pp, "is not a JSON object {SnpReport, VcekCertChain}"));
   }
@@ -241,12 +242,7 @@ std::string_view isolation_type_name(IsolationType t) noexcept {
 }
 
 Result<GuestAttestationInfo> parse_guest_attestation_info(ByteSpan raw) {
-  const std::string_view text(reinterpret_cast<const char*>(raw.data()),  // NOLINT
-                              raw.size());
-  if (json_nesting_depth(text) > kMaxUntrustedJsonDepth) {
-    return fail(field("AttestationInfo", "nests too deep"));
-  }
-  const json j = json::parse(text, nullptr, false);
+  VOUCH_TRY(const json j, parse_text(raw, "AttestationInfo"));
   if (!j.is_object()) {
     return fail(field("AttestationInfo", "is not a JSON object"));
   }

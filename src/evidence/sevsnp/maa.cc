@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/json_depth.h"
+#include "base/json_member.h"
 #include "evidence/sevsnp/check_ids.h"
 
 namespace vouch::sevsnp {
@@ -16,14 +18,10 @@ Error bad(std::string detail) {
   return Error{ErrorKind::kMalformedEvidence, checks::kMaaRequest, std::move(detail)};
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 Result<json> parse_object(std::string_view text, const std::string& what) {
+  if (const JsonRefusal why = refuse_untrusted_json(text); why != JsonRefusal::kNone) {
+    return fail(bad(what + " " + json_refusal_text(why)));
+  }
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return fail(bad(what + " is not a JSON object"));
@@ -33,17 +31,11 @@ Result<json> parse_object(std::string_view text, const std::string& what) {
 
 // The member named `name` in any letter case; nullptr when absent; an error when repeated.
 Result<const json*> member(const json& obj, std::string_view name, const std::string& where) {
-  const json* found = nullptr;
-  const std::string want = lower(name);
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (lower(it.key()) == want) {
-      if (found != nullptr) {
-        return fail(bad(where + ": member '" + std::string(name) + "' appears twice"));
-      }
-      found = &it.value();
-    }
+  const JsonMember m = find_member_icase(obj, name);
+  if (m.repeated) {
+    return fail(bad(where + ": member '" + std::string(name) + "' appears twice"));
   }
-  return found;
+  return m.value;
 }
 
 Result<std::optional<std::string>> string_member(const json& obj, std::string_view name,
@@ -82,15 +74,14 @@ Result<std::optional<MaaData>> data_member(const json& obj, std::string_view nam
   }
   MaaData out;
   VOUCH_TRY(out.data, b64(*data, where + ".data"));
-  const std::string t = type ? lower(*type) : "binary";
-  if (t == "json") {
+  if (type && ascii_iequals(*type, "json")) {
     out.type = MaaData::Type::kJson;
     const std::string_view text(reinterpret_cast<const char*>(out.data.data()),  // NOLINT
                                 out.data.size());
     if (!json::accept(text)) {
       return fail(bad(where + " is dataType JSON but not JSON text"));
     }
-  } else if (t != "binary") {
+  } else if (type && !ascii_iequals(*type, "binary")) {
     return fail(bad(where + ".dataType '" + *type + "' is neither Binary nor JSON"));
   }
   return std::optional<MaaData>(std::move(out));

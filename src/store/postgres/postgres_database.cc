@@ -398,11 +398,8 @@ class PgDatabase final : public sql::Database {
 
   Status check_integrity() override {
     return transaction(Access::kRead, [](sql::Connection& c) -> Status {
-      VOUCH_TRY(const std::vector<Row> rows,
-                c.query("SELECT count(*) FROM schema_version WHERE version > 0"));
-      sql::RowReader rd(rows.at(0));
-      const std::int64_t n = rd.i64();
-      VOUCH_RETURN_IF_ERROR(rd.finish());
+      VOUCH_TRY(const std::int64_t n,
+                sql::query_int(c, "SELECT count(*) FROM schema_version WHERE version > 0"));
       if (n <= 0) {
         return fail(ErrorKind::kInternal, checks::kCorrupt,
                     "integrity check: no applied migration in schema_version");
@@ -569,9 +566,11 @@ Result<Options> parse_url(std::string_view url) {
   char* message = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(o.conninfo.c_str(), &message);
   if (parsed == nullptr) {
-    std::string detail = message != nullptr ? trim_message(message) : "out of memory";
+    // libpq quotes the offending token, which may be (part of) the password: not repeated.
+    const bool oom = message == nullptr;
     PQfreemem(message);
-    return sql::url_error("PostgreSQL URL: " + detail);
+    return sql::url_error(oom ? "PostgreSQL URL: out of memory while parsing it"
+                              : "PostgreSQL URL: libpq rejects its connection options");
   }
   PQconninfoFree(parsed);
   return o;

@@ -76,9 +76,7 @@ class SqlApiKeyStore final : public ApiKeyStore {
 
   Result<bool> add_first(const ApiKey& k) override {
     VOUCH_RETURN_IF_ERROR(check_key(k));
-    bool added = false;
-    Status written = write(db_, [&](Connection& c) -> Status {
-      added = false;  // the body may run again after a serialization retry
+    return write(db_, [&](Connection& c) -> Result<bool> {
       VOUCH_RETURN_IF_ERROR(require_tenant(c, k.tenant));
       // Read-then-insert: serialized per tenant (PostgreSQL runs writes in READ COMMITTED).
       VOUCH_RETURN_IF_ERROR(c.lock("api_keys " + k.tenant));
@@ -86,16 +84,11 @@ class SqlApiKeyStore final : public ApiKeyStore {
           std::optional<Row> any,
           c.query_optional("SELECT key_id FROM api_keys WHERE tenant = ? LIMIT 1", {k.tenant}));
       if (any) {
-        return ok();
+        return false;
       }
       VOUCH_RETURN_IF_ERROR(insert(c, k));
-      added = true;
-      return ok();
+      return true;
     });
-    if (!written) {
-      return tl::unexpected(std::move(written.error()));
-    }
-    return added;
   }
 
   Result<ApiKey> get(std::string_view tenant, std::string_view key_id) override {

@@ -159,6 +159,9 @@ TEST(GuestRequest, EveryBadMemberFailsNamingIt) {
   EXPECT_THAT(parse_text("not json"),
               FailsWith(ErrorKind::kMalformedEvidence, checks::kGuestRequest));
   EXPECT_THAT(parse_text("[]"), FailsWith(ErrorKind::kMalformedEvidence, checks::kGuestRequest));
+  // A NUL would end nlohmann's input early: the text after it must not pass unseen.
+  EXPECT_THAT(parse_text(good.dump() + std::string(1, '\0') + "junk"),
+              FailsWith(ErrorKind::kMalformedEvidence, checks::kGuestRequest));
   EXPECT_THAT(parse_text(std::string(200, '[') + std::string(200, ']')),
               FailsWith(ErrorKind::kMalformedEvidence, checks::kGuestRequest));
   json sgx = good;
