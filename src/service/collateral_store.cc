@@ -199,6 +199,10 @@ Result<store::CollateralEntry> CollateralStoreCore::get(const std::string& key, 
   } else if (stored.error().kind != ErrorKind::kNotFound && options_.on_store_error) {
     options_.on_store_error(key, stored.error());
   }
+  // Whether to ask the source now. fetched_at is the last attempt, failed ones included, so a
+  // source that is down is asked at most once per min_refresh_interval per item, not on every
+  // request once the item is past its nextUpdate.
+  bool attempt = static_cast<bool>(fetch);
   if (old) {
     if (!old->next_update) {
       return *old;  // an item without a readable date never goes stale here
@@ -206,12 +210,15 @@ Result<store::CollateralEntry> CollateralStoreCore::get(const std::string& key, 
     const Timestamp refresh_at = std::max(*old->next_update - options_.refresh_ahead,
                                           old->fetched_at + options_.min_refresh_interval);
     if (now < refresh_at) {
-      return *old;
+      if (now <= *old->next_update) {
+        return *old;
+      }
+      attempt = false;  // stale, and the source failed moments ago: the grace decides below
     }
   }
   Error why{ErrorKind::kNotFound, missing_check,
             "no collateral stored under " + key + " and no source is configured"};
-  if (fetch) {
+  if (attempt) {
     auto fresh = fetch();
     if (fresh) {
       fresh->key = key;
@@ -227,8 +234,18 @@ Result<store::CollateralEntry> CollateralStoreCore::get(const std::string& key, 
       return fresh;
     }
     why = fresh.error();
+    store::CollateralEntry tried = *old;
+    tried.fetched_at = now;
+    if (auto stored = put(tried); !stored && options_.on_store_error) {
+      options_.on_store_error(key, stored.error());
+    }
   } else if (!old) {
     return tl::unexpected(std::move(why));
+  } else if (fetch) {
+    why = Error{ErrorKind::kCollateralUnavailable, stale_check,
+                "the source failed at the last attempt, " + format_rfc3339(old->fetched_at) +
+                    "; next attempt after " +
+                    format_rfc3339(old->fetched_at + options_.min_refresh_interval)};
   }
   // The refresh failed (or there is no source): the stored item, while it is still current or
   // inside the grace.
@@ -236,7 +253,8 @@ Result<store::CollateralEntry> CollateralStoreCore::get(const std::string& key, 
     return *old;
   }
   if (now <= *old->next_update + options_.stale_grace) {
-    if (options_.on_stale) {
+    // Logged and audited once per attempt (and on every use where there is no source at all).
+    if (options_.on_stale && (attempt || !fetch)) {
       options_.on_stale(key, *old->next_update, why);
     }
     return *old;

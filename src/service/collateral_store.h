@@ -36,8 +36,9 @@ struct CollateralStoreOptions {
   // the request fails with collateral.pcs.stale / collateral.amd_kds.stale
   // (kCollateralUnavailable, HTTP 503).
   std::chrono::seconds stale_grace{0};
-  // Called whenever an item past its nextUpdate is served inside the grace (the service logs
-  // and audits it): the key, its nextUpdate and why the refresh failed.
+  // Called when an item past its nextUpdate is served inside the grace after a failed refresh
+  // (once per attempt, so at most once per min_refresh_interval per item; on every use where
+  // no source is configured): the key, its nextUpdate and why the refresh failed.
   std::function<void(const std::string& key, Timestamp next_update, const Error& why)> on_stale;
   // Called when the store could not be read or written (the item is still served).
   std::function<void(const std::string& key, const Error& error)> on_store_error;

@@ -145,6 +145,11 @@ TEST_F(CollateralService, CacheSurvivesRestartThenStaleWithinGraceThen503) {
   const ClientResponse stale = a->get(tcb_target());
   EXPECT_EQ(stale.status, 200) << stale.body;
   EXPECT_GT(pcs_.requests(), before);
+  // A source that is down is not asked again on every request: once per min_refresh_interval.
+  const std::size_t after_attempt = pcs_.requests();
+  a->clock().set(kDcapNextUpdate + hours(1) + std::chrono::minutes(1));
+  EXPECT_EQ(a->get(tcb_target()).status, 200);
+  EXPECT_EQ(pcs_.requests(), after_attempt);
   // ... and after it the answer is 503 with the check id and Retry-After.
   a->clock().set(kDcapNextUpdate + hours(3));
   const ClientResponse gone = a->get(tcb_target());
