@@ -359,7 +359,7 @@ void add_collateral(CLI::App& app, const Context& ctx, Action& action) {
   CLI::App* exp = cmd->add_subcommand(
       "export", "Write the collateral a service stored to a directory in the offline layout");
   exp->add_option("--data-dir", e->data_dir, "The service's data directory");
-  exp->add_option("--storage-url", e->storage_url,
+  exp->add_option("--store,--storage-url", e->storage_url,
                   "Store URL (default sqlite:<data-dir>/vouch.db)");
   exp->add_option("--out", e->dir, "Directory to write into (created)")->required();
   exp->callback([e, &ctx, &action] {
@@ -398,7 +398,7 @@ void add_collateral(CLI::App& app, const Context& ctx, Action& action) {
       "items it lacked at once, and newer copies of items it holds when its memory cache next "
       "asks the store)");
   imp->add_option("--data-dir", i->data_dir, "The service's data directory");
-  imp->add_option("--storage-url", i->storage_url,
+  imp->add_option("--store,--storage-url", i->storage_url,
                   "Store URL (default sqlite:<data-dir>/vouch.db)");
   imp->add_option("--in", i->dir, "Directory to read")->required();
   imp->callback([i, &ctx, &action] {

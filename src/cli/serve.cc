@@ -121,7 +121,8 @@ void add_audit(CLI::App& app, const Context& ctx, Action& action) {
   CLI::App* verify = audit->add_subcommand(
       "verify", "Check every tenant's audit hash chain offline; names the first broken entry");
   verify->add_option("--data-dir", *data_dir, "The service's data directory");
-  verify->add_option("--storage-url", *url, "Store URL (default sqlite:<data-dir>/vouch.db)");
+  verify->add_option("--store,--storage-url", *url,
+                     "Store URL (default sqlite:<data-dir>/vouch.db)");
   verify->callback([url, data_dir, &ctx, &action] {
     action = [url, data_dir, &ctx]() -> int {
       const std::string store_url = url->empty() ? "sqlite:" + *data_dir + "/vouch.db" : *url;
