@@ -1,5 +1,7 @@
 #include "service/attest.h"
 
+#include <future>
+
 #include "appraisal/check_ids.h"
 #include "base/encoding.h"
 #include "base/text.h"
@@ -269,6 +271,39 @@ Result<std::string> Attestor::sign_service_token(const TenantView& tenant, nlohm
 }
 
 Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
+  std::promise<Result<AttestOutcome>> answer;
+  std::future<Result<AttestOutcome>> answered = answer.get_future();
+  attest_async(request, [&answer](Result<AttestOutcome> r) { answer.set_value(std::move(r)); });
+  return answered.get();
+}
+
+namespace {
+
+// Signs the result as the profile asks: MAA (unsigned for a draft policy) or EAR.
+Result<std::string> sign_result(const token::AppraisalResult& r, const token::Signer& signer,
+                                const std::string& issuer, ResultProfile profile,
+                                token::EarNames ear_names, bool draft) {
+  if (profile == ResultProfile::kMaa) {
+    VOUCH_TRY(nlohmann::json claims, token::maa_claims(r));
+    if (draft) {
+      return jose::make_unsecured_jwt({{"typ", "JWT"}}, claims);
+    }
+    return token::issue_jwt(signer, token::maa_header(issuer, signer), claims);
+  }
+  VOUCH_TRY(nlohmann::json claims, token::ear_claims(r, ear_names));
+  return token::issue_jwt(signer, token::ear_header(issuer, signer), claims);
+}
+
+}  // namespace
+
+void Attestor::attest_async(const AttestRequest& request, AttestDone done) {
+  auto result = run_attestation(request, done);
+  if (!result) {
+    done(tl::unexpected(std::move(result).error()));
+  }
+}
+
+Status Attestor::run_attestation(const AttestRequest& request, AttestDone& done) {
   const TenantView& tenant = *request.tenant;
   const appraisal::AttestationType type = request.evidence.type;
   const appraisal::EvidenceVerifier* verifier = d_.verifiers->find(type);
@@ -347,9 +382,8 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
   if (request.draft_policy) {
     entry["draft_policy"] = true;
   }
-  // A signed token's status entry and the audit record commit together (one fsync); anything
-  // else is audited on its own.
-  bool audited = false;
+  // A signed token's status entry and the audit record commit together; anything else is
+  // audited on its own.
   const bool sign = a.permitted() || request.profile == ResultProfile::kEar;
   if (sign) {
     const Timestamp now = d_.clock->now();
@@ -391,6 +425,9 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
       r.inittime = a.evidence->inittime.value_or(nullptr);
     }
     r.verifier.build = d_.verifier_build;
+    // The signer first, so that what runs after the commit touches no store.
+    VOUCH_TRY(std::shared_ptr<const token::Signer> signer,
+              d_.keys->active(tenant.name, tenant.issuer, tenant.settings.signing_alg));
     if (!request.draft_policy) {
       store::StatusAllocation alloc;
       alloc.tenant = tenant.name;
@@ -398,37 +435,39 @@ Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
       alloc.issued_at = now;
       alloc.expires_at = now + r.lifetime;
       entry["jti"] = r.jti;
-      VOUCH_TRY(auto recorded,
-                d_.store->token_status().allocate_with_audit(alloc, now, "attestation", entry));
-      audited = true;
-      const store::TokenStatus& status = recorded.first;
-      r.status = token::StatusReference{
-          status.index, tenant.issuer + "/status-lists/" + std::to_string(status.list_id)};
+      // The status entry and the audit record commit together (one group fsync), then the
+      // token is signed where the commit completes; this thread goes on to the next request.
+      auto pending = std::make_shared<Signing>(
+          Signing{std::move(out), std::move(r), std::move(signer), tenant.issuer, request.profile,
+                  request.ear_names, std::move(done)});
+      d_.store->token_status().allocate_with_audit_async(
+          alloc, now, "attestation", entry,
+          [pending](Result<std::pair<store::TokenStatus, store::AuditEntry>> recorded) {
+            Signing& p = *pending;
+            if (!recorded) {
+              return p.done(tl::unexpected(std::move(recorded).error()));
+            }
+            const store::TokenStatus& status = recorded->first;
+            p.result.status = token::StatusReference{
+                status.index, p.issuer + "/status-lists/" + std::to_string(status.list_id)};
+            auto token = sign_result(p.result, *p.signer, p.issuer, p.profile, p.ear_names, false);
+            if (!token) {
+              return p.done(tl::unexpected(std::move(token).error()));
+            }
+            p.outcome.token = std::move(*token);
+            p.outcome.jti = p.result.jti;
+            p.done(std::move(p.outcome));
+          });
+      return ok();
     }
-    VOUCH_TRY(auto signer,
-              d_.keys->active(tenant.name, tenant.issuer, tenant.settings.signing_alg));
-    if (request.profile == ResultProfile::kMaa) {
-      VOUCH_TRY(nlohmann::json claims, token::maa_claims(r));
-      nlohmann::json header = token::maa_header(tenant.issuer, *signer);
-      if (request.draft_policy) {
-        VOUCH_TRY(out.token, jose::make_unsecured_jwt({{"typ", "JWT"}}, claims));
-      } else {
-        VOUCH_TRY(out.token, token::issue_jwt(*signer, std::move(header), claims));
-      }
-    } else {
-      VOUCH_TRY(nlohmann::json claims, token::ear_claims(r, request.ear_names));
-      VOUCH_TRY(out.token,
-                token::issue_jwt(*signer, token::ear_header(tenant.issuer, *signer), claims));
-    }
+    VOUCH_TRY(out.token,
+              sign_result(r, *signer, tenant.issuer, request.profile, request.ear_names, true));
     out.jti = r.jti;
+    entry["jti"] = out.jti;  // a draft-policy token (unsigned, no status entry)
   }
-  if (!audited) {
-    if (!out.jti.empty()) {
-      entry["jti"] = out.jti;  // a draft-policy token (unsigned, no status entry)
-    }
-    VOUCH_RETURN_IF_ERROR(audit(tenant.name, "attestation", entry));
-  }
-  return out;
+  VOUCH_RETURN_IF_ERROR(audit(tenant.name, "attestation", entry));
+  done(std::move(out));
+  return ok();
 }
 
 }  // namespace vouch::service

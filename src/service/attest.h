@@ -6,6 +6,7 @@
 // sessions and the relying party's background-check flow all come through here.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,8 @@
 #include "service/tenants.h"
 #include "store/store.h"
 #include "token/profiles.h"
+#include "token/result.h"
+#include "token/signer.h"
 
 namespace vouch::service {
 
@@ -76,6 +79,12 @@ class Attestor {
 
   // Evidence and policy failures come back as an outcome; errors are for what stopped the
   // attestation from running (unsupported type, store down, collateral unavailable, ...).
+  // attest_async verifies on this thread and hands the outcome to `done` once the token's status
+  // entry and audit record are committed: with SQLite on the store's committing thread (where
+  // `done` must not wait for a store write), so that this thread need not wait for the fsync.
+  using AttestDone = std::function<void(Result<AttestOutcome>)>;
+  void attest_async(const AttestRequest& request, AttestDone done);
+  // attest is attest_async, waiting for the outcome.
   [[nodiscard]] Result<AttestOutcome> attest(const AttestRequest& request);
 
   // The tenant's current policy for `type` (compiled, cached briefly).
@@ -122,6 +131,18 @@ class Attestor {
     std::multimap<std::string, std::string, std::less<>> denied;  // claim type -> value
     Timestamp loaded;
   };
+  // A signed result waiting for its commit (attest_async).
+  struct Signing {
+    AttestOutcome outcome;
+    token::AppraisalResult result;
+    std::shared_ptr<const token::Signer> signer;
+    std::string issuer;
+    ResultProfile profile;
+    token::EarNames ear_names;
+    AttestDone done;
+  };
+  // The body of attest_async: calls `done` (or hands it on) unless it fails.
+  [[nodiscard]] Status run_attestation(const AttestRequest& request, AttestDone& done);
   [[nodiscard]] Result<std::shared_ptr<const Lists>> lists(std::string_view tenant);
   appraisal::VerifyContext context(const TenantView& tenant,
                                    const collateral::TcbBaseline& baseline);

@@ -23,6 +23,7 @@ namespace {
 using http::HttpRequest;
 using http::HttpResponse;
 using http::PathParams;
+using http::Respond;
 using nlohmann::json;
 
 constexpr std::array<std::string_view, 7> kApiVersions = {
@@ -203,8 +204,24 @@ class MaaRoutes {
  public:
   explicit MaaRoutes(ServiceState& s) : s_(s) {}
 
-  HttpResponse attest(const HttpRequest& req, const std::string& tenant_name,
-                      const PathParams& params) {
+  // Answers through `respond` once the token's audit record is committed; the thread that
+  // verified goes on meanwhile (Attestor::attest_async).
+  void attest(const HttpRequest& req, const std::string& tenant_name, const PathParams& params,
+              const Respond& respond) {
+    AttestRequest ar;
+    HttpResponse refused = prepare_attest(req, tenant_name, params, ar);
+    if (refused.status != 0) {
+      return respond(std::move(refused));
+    }
+    const bool tpm = ar.evidence.type == appraisal::AttestationType::kTpm;
+    s_.attestor->attest_async(ar, [tpm, respond](Result<AttestOutcome> outcome) {
+      respond(attest_response(outcome, tpm));
+    });
+  }
+
+  // Fills `ar` from the request; an answer with a status when the request is refused.
+  HttpResponse prepare_attest(const HttpRequest& req, const std::string& tenant_name,
+                              const PathParams& params, AttestRequest& ar) {
     VOUCH_TRY_RESPONSE(check_api_version(req));
     VOUCH_TRY_RESPONSE_DECL(auto type, path_type(params));
     VOUCH_TRY_RESPONSE_DECL(auto tenant, s_.tenants->get(tenant_name));
@@ -212,24 +229,31 @@ class MaaRoutes {
                                              tenant->settings.attestation_requires_key,
                                              s_.clock->now()));
     VOUCH_TRY_RESPONSE_DECL(MaaAttestBody body, parse_maa_attest(type, req.body));
-    AttestRequest ar;
     ar.tenant = tenant;
     ar.evidence = std::move(body.evidence);
     ar.draft_policy = std::move(body.draft_policy);
     ar.nonce = std::move(body.nonce);
     ar.client_address = req.client_address;
     ar.request_id = req.request_id;
-    VOUCH_TRY_RESPONSE_DECL(AttestOutcome outcome, s_.attestor->attest(ar));
-    if (!outcome.token) {
-      return maa_error(*outcome.appraisal.error);
+    HttpResponse go;
+    go.status = 0;
+    return go;
+  }
+
+  static HttpResponse attest_response(const Result<AttestOutcome>& outcome, bool tpm) {
+    if (!outcome) {
+      return error_response(outcome.error());
     }
-    if (type == appraisal::AttestationType::kTpm) {
+    if (!outcome->token) {
+      return maa_error(*outcome->appraisal.error);
+    }
+    if (tpm) {
       // /attest/Tpm speaks messages inside {"data": base64url(...)}; the final one is
       // {"report": JWT} (maa.md 1.5.7), which the Azure SDKs' attestTpm hands back as a string.
-      const std::string reply = json{{"report", *outcome.token}}.dump();
+      const std::string reply = json{{"report", *outcome->token}}.dump();
       return HttpResponse::json(200, json{{"data", base64url_encode(as_bytes(reply))}});
     }
-    return token_response(*outcome.token);
+    return token_response(*outcome->token);
   }
 
   HttpResponse get_policy(const HttpRequest& req, const std::string& tenant_name,
@@ -393,10 +417,9 @@ class MaaRoutes {
 
 void add_maa_routes(http::Router& router, ServiceState& state) {
   auto r = std::make_shared<MaaRoutes>(state);
-  add_tenant_route(router, "POST", "/attest/{type}",
-                   [r](const HttpRequest& q, const std::string& t, const PathParams& p) {
-                     return r->attest(q, t, p);
-                   });
+  add_tenant_route_async(router, "POST", "/attest/{type}",
+                         [r](const HttpRequest& q, const std::string& t, const PathParams& p,
+                             const Respond& done) { r->attest(q, t, p, done); });
   add_tenant_route(router, "GET", "/policies/{type}",
                    [r](const HttpRequest& q, const std::string& t, const PathParams& p) {
                      return r->get_policy(q, t, p);

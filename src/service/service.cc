@@ -42,6 +42,18 @@ void add_tenant_route(http::Router& router, const std::string& method, const std
              });
 }
 
+void add_tenant_route_async(http::Router& router, const std::string& method,
+                            const std::string& suffix, const AsyncTenantHandler& handler) {
+  router.add_async(
+      method, suffix,
+      [handler](const http::HttpRequest& req, const http::PathParams& p, http::Respond respond) {
+        handler(req, std::string(kDefaultTenant), p, respond);
+      });
+  router.add_async(method, "/tenants/{tenant}" + suffix,
+                   [handler](const http::HttpRequest& req, const http::PathParams& p,
+                             http::Respond respond) { handler(req, p.at("tenant"), p, respond); });
+}
+
 namespace {
 
 constexpr std::size_t kMaxQueued = 4096;
@@ -123,6 +135,23 @@ class ServiceImpl final : public Service {
   }
   void wait() override { server_->wait(); }
   void handle_signals() override { server_->handle_signals(); }
+  // Answers still owed go out (or nowhere, once their connection was cut off) before the HTTP
+  // server's I/O context, which they post to, is destroyed: stop serving, let the workers finish,
+  // then the store's pending commits.
+  ServiceImpl() = default;
+  ~ServiceImpl() override {
+    if (server_ != nullptr) {
+      server_->stop();
+      server_->wait();
+    }
+    workers_.reset();
+    if (state_.store != nullptr) {
+      state_.store->wait_for_writes();
+    }
+    server_.reset();
+  }
+  ServiceImpl(const ServiceImpl&) = delete;
+  ServiceImpl& operator=(const ServiceImpl&) = delete;
 
   ServiceState state_;
   http::Router router_;
@@ -364,31 +393,37 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
     }
     const auto started = std::chrono::steady_clock::now();
     // The handler runs on a worker: the request is copied because the server's copy lives only
-    // until respond() is called, and the worker outlives this call.
-    impl->workers_->post([impl, &st, req, respond, started] {
-      const RequestScope scope(req.request_id);
-      const std::string route = impl->router_.route_of(req);
+    // until respond() is called, and the worker outlives this call. `finish` holds the copy, so
+    // an asynchronous route may read it until it answers.
+    auto held = std::make_shared<const http::HttpRequest>(req);
+    impl->workers_->post([impl, &st, held, respond, started] {
+      const http::HttpRequest& request = *held;
+      const RequestScope scope(request.request_id);
+      const std::string route = impl->router_.route_of(request);
       auto answered = std::make_shared<std::atomic<bool>>(false);
-      auto finish = [&st, answered, respond, route, started, method = req.method,
-                     id = req.request_id, client = req.client_address](http::HttpResponse r) {
+      auto finish = [&st, answered, respond, route, started, held](http::HttpResponse r) {
+        const http::HttpRequest& answered_request = *held;
         if (answered->exchange(true)) {
           return;
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        st.metrics.observe_request(route.empty() ? "unmatched" : route, method, r.status, seconds);
+        st.metrics.observe_request(route.empty() ? "unmatched" : route, answered_request.method,
+                                   r.status, seconds);
         if (r.status == 503) {
-          st.log->warn("dependency unavailable", {{"request_id", id}, {"route", route}});
+          st.log->warn("dependency unavailable",
+                       {{"request_id", answered_request.request_id}, {"route", route}});
         } else if (r.status >= 500) {
-          st.log->error("request failed",
-                        {{"request_id", id}, {"route", route}, {"status", r.status}});
+          st.log->error("request failed", {{"request_id", answered_request.request_id},
+                                           {"route", route},
+                                           {"status", r.status}});
         } else {
           st.log->log(LogLevel::kDebug, "request",
-                      {{"request_id", id},
-                       {"method", method},
+                      {{"request_id", answered_request.request_id},
+                       {"method", answered_request.method},
                        {"route", route},
                        {"status", r.status},
-                       {"client", client},
+                       {"client", answered_request.client_address},
                        {"ms", seconds * 1000}});
         }
         respond(std::move(r));
@@ -396,13 +431,13 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
       // A route that throws (a bug: routes return errors as values) answers 500 instead of
       // ending the process through std::terminate.
       try {
-        impl->router_.dispatch(req, finish);
+        impl->router_.dispatch(request, finish);
       } catch (const std::exception& e) {
         st.log->error("route threw",
-                      {{"request_id", req.request_id}, {"what", std::string(e.what())}});
+                      {{"request_id", request.request_id}, {"what", std::string(e.what())}});
         finish(problem(Error{ErrorKind::kInternal, vouch::checks::kInternal,
                              "internal error (logged under this request id)"},
-                       req.request_id));
+                       request.request_id));
       }
     });
   };

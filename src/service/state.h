@@ -95,6 +95,12 @@ TenantHandler member_route(std::shared_ptr<Routes> routes, Method method) {
 // Registers `handler` at `suffix` for the default tenant and under /tenants/{tenant}.
 void add_tenant_route(http::Router& router, const std::string& method, const std::string& suffix,
                       const TenantHandler& handler);
+// A tenant-scoped handler that answers through `respond`, possibly later from another thread.
+using AsyncTenantHandler =
+    std::function<void(const http::HttpRequest&, const std::string& tenant, const http::PathParams&,
+                       const http::Respond& respond)>;
+void add_tenant_route_async(http::Router& router, const std::string& method,
+                            const std::string& suffix, const AsyncTenantHandler& handler);
 
 void add_maa_routes(http::Router& router, ServiceState& state);
 void add_rats_routes(http::Router& router, ServiceState& state);

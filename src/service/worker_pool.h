@@ -1,9 +1,10 @@
 #pragma once
 
-// WorkerPool runs request handlers off the server's I/O threads. Handlers verify evidence (CPU)
-// and then wait for the store's group commit (an fsync); with a few more workers than cores,
-// requests share commits while the I/O threads keep reading. Many more workers only add context
-// switches (measured in docs/benchmarks.md).
+// WorkerPool runs request handlers off the server's I/O threads. Handlers verify evidence (CPU);
+// attestations hand their commit to the store's committing thread and return (the answer goes
+// out from there), while other routes may still wait for the database or a collateral source,
+// hence a few more workers than cores. Many more workers only add context switches (measured in
+// docs/benchmarks.md).
 
 #include <condition_variable>
 #include <cstddef>

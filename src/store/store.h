@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -410,6 +411,14 @@ class TokenStatusStore {
   [[nodiscard]] virtual Result<std::pair<TokenStatus, AuditEntry>> allocate_with_audit(
       const StatusAllocation& allocation, Timestamp audit_time, std::string_view kind,
       const nlohmann::json& payload) = 0;
+  // allocate_with_audit_async is allocate_with_audit with the outcome handed to `done` once
+  // committed, so the caller does not wait for the commit: with SQLite, `done` is called later on
+  // the store's committing thread (it must not wait for another write there); by default, on
+  // this thread before the call returns.
+  using AllocationDone = std::function<void(Result<std::pair<TokenStatus, AuditEntry>>)>;
+  virtual void allocate_with_audit_async(const StatusAllocation& allocation, Timestamp audit_time,
+                                         std::string_view kind, const nlohmann::json& payload,
+                                         AllocationDone done);
   // get returns the entry of `jti`, or kNotFound / store.token.not_found.
   [[nodiscard]] virtual Result<TokenStatus> get(std::string_view tenant, std::string_view jti) = 0;
   // revoke sets the token's bit at `now` and returns the entry; revoking again keeps the first
@@ -440,6 +449,13 @@ struct AuditEntry {
   Bytes prev_hash;      // 32 bytes
   Bytes hash;           // 32 bytes
 };
+
+inline void TokenStatusStore::allocate_with_audit_async(const StatusAllocation& allocation,
+                                                        Timestamp audit_time, std::string_view kind,
+                                                        const nlohmann::json& payload,
+                                                        AllocationDone done) {
+  done(allocate_with_audit(allocation, audit_time, kind, payload));
+}
 
 // ChainHead is the newest link of a chain: where the next entry attaches.
 struct ChainHead {
@@ -678,6 +694,9 @@ class Store {
   // check_integrity runs the backend's full consistency check (slow on big databases); fails
   // with kInternal / store.corrupt naming the first problem.
   [[nodiscard]] virtual Status check_integrity() = 0;
+  // wait_for_writes returns once every write handed on before the call (the *_async calls) has
+  // been committed and answered (a service stops its HTTP server only after this).
+  virtual void wait_for_writes() {}
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -3,6 +3,7 @@
 // (two nodes). No timing assertions: only outcomes are checked.
 
 #include <atomic>
+#include <future>
 #include <latch>
 #include <map>
 #include <set>
@@ -138,6 +139,77 @@ TEST_P(ConcurrencyTest, StatusIndicesAreNeverShared) {
   ASSERT_THAT(ids, Succeeds());
   EXPECT_EQ(ids->size(), 4u);
   EXPECT_EQ(store().token_status().read_list(kTenant, 4)->allocated, 8u);
+}
+
+// allocate_with_audit_async from many threads: each caller hears back exactly once, only after
+// its commit (what it was told is already readable), with an index nobody else got and an audit
+// entry of its own; a taken jti fails alone; a callback may write again (it runs inline on
+// SQLite's committer, which must not wait for itself); closing the store commits what is queued.
+TEST_P(ConcurrencyTest, AsyncAllocationsAnswerOnceAfterTheirCommit) {
+  constexpr int kPerThread = 20;
+  std::mutex mu;
+  std::set<std::pair<std::int64_t, std::uint32_t>> seen;
+  std::set<std::uint64_t> sequences;
+  std::atomic<int> answers{0};
+  std::atomic<int> failures{0};
+  std::atomic<int> unreadable{0};
+  race(kThreads, [&](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      const std::string jti = "a" + std::to_string(t) + "-" + std::to_string(i);
+      store().token_status().allocate_with_audit_async(
+          make_allocation(jti, 64), at(1), "attestation", {{"jti", jti}},
+          [&, jti](Result<std::pair<TokenStatus, AuditEntry>> r) {
+            answers++;
+            if (!r) {
+              failures++;
+              return;
+            }
+            if (!store().token_status().get(kTenant, jti)) {
+              unreadable++;  // told before the commit
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            if (!seen.emplace(r->first.list_id, r->first.index).second ||
+                !sequences.insert(r->second.sequence).second) {
+              failures++;
+            }
+          });
+    }
+  });
+  // A duplicate jti fails alone; a write from inside the callback completes.
+  std::promise<Status> duplicate;
+  std::promise<Status> nested;
+  store().token_status().allocate_with_audit_async(
+      make_allocation("a0-0", 64), at(2), "attestation", {{"jti", "a0-0"}},
+      [&](Result<std::pair<TokenStatus, AuditEntry>> r) {
+        duplicate.set_value(r ? Status(ok()) : Status(fail(r.error())));
+        auto appended = store().audit().append(kTenant, at(3), "policy.set", {{"v", 1}});
+        nested.set_value(appended ? Status(ok()) : Status(fail(appended.error())));
+      });
+  EXPECT_THAT(duplicate.get_future().get(),
+              FailsWith(ErrorKind::kAlreadyExists, checks::kTokenExists));
+  EXPECT_THAT(nested.get_future().get(), Succeeds());
+  // Queued work is committed before the store closes.
+  for (int i = 0; i < 10; ++i) {
+    const std::string jti = "late" + std::to_string(i);
+    store().token_status().allocate_with_audit_async(
+        make_allocation(jti, 64), at(4), "attestation", {{"jti", jti}},
+        [&](const Result<std::pair<TokenStatus, AuditEntry>>& r) {
+          answers++;
+          if (!r) {
+            failures++;
+          }
+        });
+  }
+  reopen();
+  EXPECT_EQ(answers.load(), kThreads * kPerThread + 10);
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(unreadable.load(), 0);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  auto chain = store().audit().page(kTenant, 0, 1000);
+  ASSERT_THAT(chain, Succeeds());
+  EXPECT_EQ(chain->size(), static_cast<std::size_t>(kThreads * kPerThread + 1 + 10));
+  EXPECT_TRUE(verify_chain(*chain).ok());
+  EXPECT_THAT(store().token_status().get(kTenant, "late9"), Succeeds());
 }
 
 TEST_P(ConcurrencyTest, PolicyVersionsStayConsecutive) {

@@ -159,6 +159,17 @@ class Database {
   // `body` must not start a transaction itself nor rely on thread-local state.
   [[nodiscard]] virtual Status transaction(Access access,
                                            const std::function<Status(Connection&)>& body) = 0;
+  // write_async is transaction(kWrite, body) with its outcome handed to `done` once committed (or
+  // failed), so that the caller need not wait for the commit. A driver that commits in the
+  // background (SQLite) returns at once and calls `done` from its committing thread, in commit
+  // order; there `done` must not wait for another write (it may start one: it runs inline). By
+  // default the write runs on the calling thread and `done` is called before this returns.
+  virtual void write_async(std::function<Status(Connection&)> body,
+                           std::function<void(Status)> done) {
+    done(transaction(Access::kWrite, body));
+  }
+  // wait_for_writes returns once every write_async before it has been committed and answered.
+  virtual void wait_for_writes() {}
   // check_integrity runs the backend's consistency check (kInternal / store.corrupt on failure).
   [[nodiscard]] virtual Status check_integrity() = 0;
 };

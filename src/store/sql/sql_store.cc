@@ -48,6 +48,7 @@ class SqlStore final : public Store {
   }
 
   Status check_integrity() override { return db_->check_integrity(); }
+  void wait_for_writes() override { db_->wait_for_writes(); }
 
  private:
   std::unique_ptr<Database> db_;  // declared first: destroyed after the stores that use it

@@ -127,6 +127,40 @@ class SqlTokenStatusStore final : public TokenStatusStore {
     });
   }
 
+  // The checks and the payload's text on the caller's thread; the transaction on the
+  // database's committer, whose result comes back through `done`.
+  void allocate_with_audit_async(const StatusAllocation& a, Timestamp audit_time,
+                                 std::string_view kind, const nlohmann::json& payload,
+                                 AllocationDone done) override {
+    Status checked = check_allocation(a);
+    if (checked) {
+      checked = check_id("audit kind", kind);
+    }
+    if (!checked) {
+      return done(fail(std::move(checked).error()));
+    }
+    auto text = object_text("audit payload", payload, limits::kMaxJson);
+    if (!text) {
+      return done(fail(std::move(text).error()));
+    }
+    using Recorded = std::pair<TokenStatus, AuditEntry>;
+    auto out = std::make_shared<std::optional<Recorded>>();
+    db_.write_async(
+        [a, audit_time, kind = std::string(kind), text = std::move(*text),
+         out](Connection& c) -> Status {
+          VOUCH_TRY(TokenStatus status, allocate_in(c, a));
+          VOUCH_TRY(AuditEntry entry, append_audit(c, a.tenant, audit_time, kind, text));
+          *out = Recorded(std::move(status), std::move(entry));  // assigned: the body may rerun
+          return ok();
+        },
+        [out, done = std::move(done)](Status s) {
+          if (!s) {
+            return done(fail(std::move(s).error()));
+          }
+          done(std::move(**out));
+        });
+  }
+
   Result<TokenStatus> get(std::string_view tenant, std::string_view jti) override {
     VOUCH_RETURN_IF_ERROR(check_token(tenant, jti));
     return read(db_, [&](Connection& c) { return select_token(c, tenant, jti); });

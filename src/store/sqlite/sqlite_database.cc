@@ -5,6 +5,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -301,7 +302,19 @@ class SqliteConnection final : public sql::Connection {
 class SqliteDatabase final : public sql::Database {
  public:
   SqliteDatabase(Options options, std::unique_ptr<SqliteConnection> writer)
-      : options_(std::move(options)), writer_(std::move(writer)) {}
+      : options_(std::move(options)), writer_(std::move(writer)) {
+    committer_ = std::thread([this] { commit_loop(); });
+  }
+  ~SqliteDatabase() override {
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    committer_.join();  // after committing what is queued
+  }
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
   const sql::Dialect& dialect() const noexcept override { return sql::Dialect::sqlite(); }
   std::string_view backend() const noexcept override { return "sqlite"; }
@@ -352,46 +365,126 @@ class SqliteDatabase final : public sql::Database {
     return s;
   }
 
-  // Group commit. Each write transaction joins a queue; whichever waiting thread finds no leader
-  // becomes it, runs the queued bodies in one SQLite transaction, each in its own savepoint (a
-  // failing body rolls back only its own changes), and commits once: one fsync for the group.
-  // Every caller returns only after the commit that holds its changes, with its own result.
-  // Bodies run in queue order on the leader's thread while their callers wait.
+  // Group commit on a committing thread. Every write transaction joins a queue; the committer
+  // takes what is queued (up to kMaxGroup), runs the bodies in one SQLite transaction, each in
+  // its own savepoint (a failing body rolls back only its own changes), and commits once: one
+  // fsync for the group. Synchronous writers wait for the commit that holds their changes;
+  // write_async callers get their result through `done`, called on the committer after the
+  // commit, in queue order, so a request thread never blocks on an fsync. A write started from
+  // such a `done` runs inline (the committer cannot wait for itself).
   struct WriteRequest {
-    const std::function<Status(sql::Connection&)>* body;
+    const std::function<Status(sql::Connection&)>* body = nullptr;
     Status result = ok();
-    bool done = false;
+    bool done = false;  // synchronous requests: set under queue_mu_
+    // write_async: the request owns its body and is deleted by the committer.
+    std::function<Status(sql::Connection&)> owned_body;
+    std::function<void(Status)> on_done;
+    int attempt = 1;
   };
 
+  static thread_local const SqliteDatabase* committing_;  // set on each database's committer
+
   Status write_once(const std::function<Status(sql::Connection&)>& body) {
-    WriteRequest request{&body};
+    WriteRequest request;
+    request.body = &body;
+    if (committing_ == this) {
+      run_alone(request);
+      return std::move(request.result);
+    }
     std::unique_lock<std::mutex> lock(queue_mu_);
     queue_.push_back(&request);
-    while (!request.done) {
-      if (leader_active_) {
-        queue_cv_.wait(lock);
-        continue;
+    queue_cv_.notify_one();
+    done_cv_.wait(lock, [&] { return request.done; });
+    return std::move(request.result);
+  }
+
+  void write_async(std::function<Status(sql::Connection&)> body,
+                   std::function<void(Status)> done) override {
+    auto request = std::make_unique<WriteRequest>();
+    request->owned_body = std::move(body);
+    request->body = &request->owned_body;
+    request->on_done = std::move(done);
+    if (committing_ == this) {
+      run_alone(*request);
+      request->on_done(std::move(request->result));
+      return;
+    }
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    queue_.push_back(request.release());
+    queue_cv_.notify_one();
+  }
+
+  // A no-op write after everything queued: its answer comes after theirs (answers go in order).
+  void wait_for_writes() override {
+    if (committing_ == this) {
+      return;  // called from an answer: everything before it has been answered
+    }
+    std::promise<void> answered;
+    std::future<void> waited = answered.get_future();
+    write_async([](sql::Connection&) { return ok(); },
+                [&answered](Status) { answered.set_value(); });
+    waited.wait();
+  }
+
+  void run_alone(WriteRequest& request) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    run_group({&request});
+  }
+
+  void commit_loop() {
+    committing_ = this;
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    for (;;) {
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        return;  // stopping, and every queued write has been committed
       }
-      leader_active_ = true;
       std::vector<WriteRequest*> group;
       while (!queue_.empty() && group.size() < kMaxGroup) {
         group.push_back(queue_.front());
         queue_.pop_front();
       }
       lock.unlock();
-      run_group(group);
+      {
+        std::lock_guard<std::mutex> writing(write_mu_);
+        run_group(group);
+      }
+      std::vector<std::unique_ptr<WriteRequest>> finished;
       lock.lock();
       for (WriteRequest* r : group) {
-        r->done = true;
+        if (r->on_done) {
+          finished.emplace_back(r);
+        } else {
+          r->done = true;  // the waiting caller owns it from here on
+        }
       }
-      leader_active_ = false;
-      queue_cv_.notify_all();
+      lock.unlock();
+      done_cv_.notify_all();
+      finish_async(std::move(finished));
+      lock.lock();
     }
-    return std::move(request.result);
+  }
+
+  // Hands asynchronous results to their callers, or queues a write again after a busy or
+  // conflicting database (as transaction() would run it again).
+  void finish_async(std::vector<std::unique_ptr<WriteRequest>> finished) {
+    for (auto& r : finished) {
+      if (!r->result && r->attempt < attempts_for(r->result.error())) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1 << r->attempt));
+        ++r->attempt;
+        r->result = ok();
+        std::lock_guard<std::mutex> lock(queue_mu_);
+        queue_.push_back(r.release());
+        continue;
+      }
+      try {
+        r->on_done(std::move(r->result));
+      } catch (...) {  // NOLINT(bugprone-empty-catch): a caller's bug must not stop all commits
+      }
+    }
   }
 
   void run_group(const std::vector<WriteRequest*>& group) {
-    std::lock_guard<std::mutex> lock(write_mu_);
     SqliteConnection& c = *writer_;
     if (group.size() == 1) {
       group.front()->result = run_in_transaction(c, "BEGIN IMMEDIATE", *group.front()->body);
@@ -475,17 +568,21 @@ class SqliteDatabase final : public sql::Database {
   }
 
   const Options options_;
-  std::mutex queue_mu_;  // guards queue_ and leader_active_
-  std::condition_variable queue_cv_;
+  std::mutex queue_mu_;               // guards queue_, stopping_ and requests' `done`
+  std::condition_variable queue_cv_;  // the committer waits here for writes
+  std::condition_variable done_cv_;   // synchronous writers wait here for their commit
   std::deque<WriteRequest*> queue_;
-  bool leader_active_ = false;
+  bool stopping_ = false;
   std::mutex write_mu_;  // guards writer_
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_;
   std::size_t open_readers_ = 0;
+  std::thread committer_;  // last: started once everything above exists
 };
+
+thread_local const SqliteDatabase* SqliteDatabase::committing_ = nullptr;
 
 // Refuses a file written by another program: a foreign application_id, or tables without our
 // schema_version table.
