@@ -2,6 +2,7 @@
 
 #include "appraisal/check_ids.h"
 #include "base/json_depth.h"
+#include "base/json_parse.h"
 #include "crypto/digest.h"
 #include "crypto/jwk.h"
 
@@ -87,7 +88,8 @@ Result<nlohmann::json> parse_json_data(const BoundData& d, std::string_view what
     return malformed(checks::kRuntimeData, std::string(what) + " nests deeper than " +
                                                std::to_string(kMaxUntrustedJsonDepth) + " levels");
   }
-  nlohmann::json j = nlohmann::json::parse(d.data.begin(), d.data.end(), nullptr, false);
+  nlohmann::json j = parse_json(
+      std::string_view(reinterpret_cast<const char*>(d.data.data()), d.data.size()));  // NOLINT
   if (j.is_discarded()) {
     return malformed(checks::kRuntimeData,
                      std::string(what) + " has dataType JSON but is not valid JSON");

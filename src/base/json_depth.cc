@@ -1,27 +1,37 @@
 #include "base/json_depth.h"
 
+#include <cstring>
+
 namespace vouch {
 
 std::size_t json_nesting_depth(std::string_view text) noexcept {
   std::size_t depth = 0;
   std::size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_string = true;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    switch (*p++) {
+      case '"': {
+        // A string ends at the first quote after an even run of backslashes. Evidence strings
+        // run to kilobytes of base64, so jump from quote to quote (memchr) instead of stepping.
+        const char* const start = p;
+        for (;;) {
+          const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+          if (q == nullptr) {
+            return deepest;  // unterminated: the parser rejects it
+          }
+          const char* quote = static_cast<const char*>(q);
+          std::size_t backslashes = 0;
+          for (const char* b = quote; b > start && b[-1] == '\\'; --b) {
+            ++backslashes;
+          }
+          p = quote + 1;
+          if (backslashes % 2 == 0) {
+            break;
+          }
+        }
         break;
+      }
       case '{':
       case '[':
         ++depth;

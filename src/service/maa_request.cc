@@ -5,6 +5,7 @@
 #include "base/encoding.h"
 #include "base/json_depth.h"
 #include "base/json_member.h"
+#include "base/json_parse.h"
 #include "base/text.h"
 #include "service/check_ids.h"
 #include "service/rp_request.h"
@@ -91,7 +92,7 @@ Status unwrap_snp(Bytes report, appraisal::EvidenceRequest& out) {
   if (const JsonRefusal why = refuse_untrusted_json(text); why != JsonRefusal::kNone) {
     return tl::unexpected(field_error("report", "the wrapper " + json_refusal_text(why)));
   }
-  json wrapper = json::parse(text, nullptr, false);
+  json wrapper = parse_json(text);
   if (!wrapper.is_object()) {
     return tl::unexpected(field_error("report", "the wrapper is not a JSON object"));
   }

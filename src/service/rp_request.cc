@@ -2,6 +2,7 @@
 
 #include "base/encoding.h"
 #include "base/json_depth.h"
+#include "base/json_parse.h"
 #include "service/check_ids.h"
 
 namespace vouch::service {
@@ -27,7 +28,7 @@ Result<json> parse_bounded(std::string_view body) {
     return fail(ErrorKind::kInvalidArgument, checks::kRequestJson,
                 "the JSON body " + json_refusal_text(why));
   }
-  return json::parse(body, nullptr, false);
+  return parse_json(body);
 }
 
 // The member `name` of `object` (an object) when it is a string, else nullptr.

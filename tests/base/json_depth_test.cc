@@ -18,6 +18,18 @@ TEST(JsonDepth, SkipsBracketsInsideStrings) {
   EXPECT_EQ(json_nesting_depth(R"(["\\", [1]])"), 2u);
 }
 
+// A quote ends a string only after an even run of backslashes (strings are skipped quote to
+// quote).
+TEST(JsonDepth, BackslashRunsBeforeQuotes) {
+  EXPECT_EQ(json_nesting_depth(R"(["\\", [1]])"), 2u);      // \\ : ends, then [1]
+  EXPECT_EQ(json_nesting_depth(R"(["\\\"[[", [1]])"), 2u);  // \\\" : escaped quote
+  EXPECT_EQ(json_nesting_depth(R"(["\"", [[[1]]]])"), 4u);
+  EXPECT_EQ(json_nesting_depth(R"("[[[)"), 0u);       // unterminated string
+  EXPECT_EQ(json_nesting_depth(R"({"a": "\")"), 1u);  // ends on the escape
+  const std::string long_string = "[\"" + std::string(100000, 'A') + "\\\\\", [[]]]";
+  EXPECT_EQ(json_nesting_depth(long_string), 3u);
+}
+
 TEST(JsonDepth, DeepDocumentsAreMeasuredWithoutRecursion) {
   const std::string deep = std::string(300000, '[') + std::string(300000, ']');
   EXPECT_EQ(json_nesting_depth(deep), 300000u);

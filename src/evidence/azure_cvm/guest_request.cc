@@ -6,6 +6,7 @@
 #include "base/encoding.h"
 #include "base/json_depth.h"
 #include "base/json_member.h"
+#include "base/json_parse.h"
 #include "base/text.h"
 #include "evidence/azure_cvm/check_ids.h"
 #include "evidence/azure_cvm/verify.h"
@@ -38,7 +39,7 @@ Result<json> parse_text(ByteSpan raw, const std::string& path) {
   if (const JsonRefusal why = refuse_untrusted_json(text); why != JsonRefusal::kNone) {
     return fail(field(path, json_refusal_text(why)));
   }
-  return json::parse(text, nullptr, false);
+  return parse_json(text);
 }
 
 std::string join(const std::string& parent, std::string_view name) {

@@ -7,6 +7,7 @@
 #include "base/encoding.h"
 #include "base/json_depth.h"
 #include "base/json_member.h"
+#include "base/json_parse.h"
 #include "evidence/sevsnp/check_ids.h"
 
 namespace vouch::sevsnp {
@@ -22,7 +23,7 @@ Result<json> parse_object(std::string_view text, const std::string& what) {
   if (const JsonRefusal why = refuse_untrusted_json(text); why != JsonRefusal::kNone) {
     return fail(bad(what + " " + json_refusal_text(why)));
   }
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json j = parse_json(text);
   if (j.is_discarded() || !j.is_object()) {
     return fail(bad(what + " is not a JSON object"));
   }

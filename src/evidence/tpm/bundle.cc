@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/json_parse.h"
 #include "evidence/tpm/check_ids.h"
 #include "evidence/tpm/pcr_values.h"
 
@@ -36,7 +37,7 @@ Result<Bytes> b64_member(const nlohmann::json& v, const std::string& name, std::
 }  // namespace
 
 Result<TpmBundle> parse_bundle(std::string_view json) {
-  const nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json doc = parse_json(json);
   if (doc.is_discarded() || !doc.is_object()) {
     return bad("the TPM evidence bundle is not a JSON object");
   }
