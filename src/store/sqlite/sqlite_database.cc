@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -28,6 +29,12 @@ using sql::Value;
 constexpr int kMaxAttempts = 6;
 constexpr std::size_t kMaxGroup = 64;  // write transactions committed together at most
 constexpr std::size_t kMaxCachedStatements = 256;
+// WAL checkpoints (SqliteDatabase::committed): the background starts at SQLite's usual 1,000
+// pages; the committer copies what is left once at most 256 are, or whatever is left past 4,096
+// (16 MiB of 4 KiB pages), when the background cannot keep up.
+constexpr int kCheckpointPages = 1000;
+constexpr int kCatchUpPages = 256;
+constexpr int kMaxWalPages = 4096;
 constexpr int kMaxLength = 64 << 20;  // SQLITE_LIMIT_LENGTH: above every store limit
 
 struct CloseDb {
@@ -148,6 +155,25 @@ class SqliteConnection final : public sql::Connection {
   bool read_only() const noexcept { return sqlite3_db_readonly(db_.get(), "main") == 1; }
 
   bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_.get()) == 0; }
+
+  // checkpoint copies WAL frames into the database file without waiting for or blocking any
+  // writer (PASSIVE). Returns the frames in the WAL and how many of them are now copied, or
+  // nullopt when SQLite could not run it.
+  std::optional<std::pair<int, int>> checkpoint() noexcept {
+    int frames = 0;
+    int copied = 0;
+    if (sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames,
+                                  &copied) != SQLITE_OK) {
+      return std::nullopt;
+    }
+    return std::make_pair(frames, copied);
+  }
+
+  // on_commit calls `hook` after each commit with the WAL's size in frames; it replaces
+  // SQLite's automatic checkpoint (which would run inside the commit).
+  void on_commit(int (*hook)(void*, sqlite3*, const char*, int), void* arg) noexcept {
+    sqlite3_wal_hook(db_.get(), hook, arg);
+  }
 
  private:
   explicit SqliteConnection(DbPtr db) : db_(std::move(db)) {}
@@ -303,6 +329,8 @@ class SqliteDatabase final : public sql::Database {
  public:
   SqliteDatabase(Options options, std::unique_ptr<SqliteConnection> writer)
       : options_(std::move(options)), writer_(std::move(writer)) {
+    writer_->on_commit(&SqliteDatabase::committed, this);
+    checkpointer_ = std::thread([this] { checkpoint_loop(); });
     committer_ = std::thread([this] { commit_loop(); });
   }
   ~SqliteDatabase() override {
@@ -312,6 +340,12 @@ class SqliteDatabase final : public sql::Database {
     }
     queue_cv_.notify_all();
     committer_.join();  // after committing what is queued
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      checkpoint_stopping_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    checkpointer_.join();  // closing the last connection checkpoints what is left
   }
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
@@ -461,7 +495,86 @@ class SqliteDatabase final : public sql::Database {
       lock.unlock();
       done_cv_.notify_all();
       finish_async(std::move(finished));
+      catch_up_checkpoint();
       lock.lock();
+    }
+  }
+
+  // Checkpoints. SQLite's automatic checkpoint runs inside a commit: every 1,000 WAL pages one
+  // commit also copied the WAL into the database file and synced it, and every attestation
+  // queued behind it waited (p99 0.13 to 0.26 s at 2,000 attestations/s). Instead a thread with
+  // its own connection copies frames in the background (PASSIVE: it never blocks the writer).
+  // Under steady writes it can never copy the very last frames, so the WAL would only grow:
+  // once it is nearly caught up, the committer copies the few frames left between two groups,
+  // and the next write transaction starts the WAL over. Past kMaxWalPages the committer does so
+  // whatever the background achieved: the WAL stays within that bound plus one group.
+  static int committed(void* self, sqlite3*, const char*, int frames) {
+    auto* db = static_cast<SqliteDatabase*>(self);
+    db->wal_frames_.store(frames, std::memory_order_relaxed);
+    if (frames >= kCheckpointPages) {
+      {
+        std::lock_guard<std::mutex> lock(db->checkpoint_mu_);
+        db->checkpoint_due_ = true;
+      }
+      db->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void checkpoint_loop() {
+    std::unique_ptr<SqliteConnection> conn;
+    std::unique_lock<std::mutex> lock(checkpoint_mu_);
+    for (;;) {
+      // Not while the committer's catch-up is pending: two checkpoints at once make one busy.
+      checkpoint_cv_.wait(lock, [this] {
+        return checkpoint_stopping_ ||
+               (checkpoint_due_ && !catch_up_.load(std::memory_order_relaxed));
+      });
+      if (checkpoint_stopping_) {
+        return;
+      }
+      checkpoint_due_ = false;
+      lock.unlock();
+      if (conn == nullptr) {
+        auto opened = SqliteConnection::open(options_, false);
+        conn = opened ? std::move(*opened) : nullptr;  // else the committer's bound still holds
+      }
+      if (conn != nullptr) {
+        std::optional<std::pair<int, int>> done;
+        {
+          std::lock_guard<std::mutex> running(checkpoint_run_mu_);
+          done = conn->checkpoint();
+        }
+        if (done && done->first - done->second <= kCatchUpPages) {
+          catch_up_.store(true, std::memory_order_relaxed);
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  void catch_up_checkpoint() {
+    const bool wanted = catch_up_.load(std::memory_order_relaxed);
+    if (!wanted && wal_frames_.load(std::memory_order_relaxed) < kMaxWalPages) {
+      return;
+    }
+    bool done = false;
+    {
+      // After a background checkpoint still running (two at once would make one busy): with
+      // the writer idle meanwhile, this one copies every frame no reader still needs.
+      std::lock_guard<std::mutex> running(checkpoint_run_mu_);
+      std::lock_guard<std::mutex> writing(write_mu_);
+      done = writer_->checkpoint().has_value();
+    }
+    if (done) {
+      wal_frames_.store(0, std::memory_order_relaxed);
+      if (wanted) {
+        {
+          std::lock_guard<std::mutex> lock(checkpoint_mu_);
+          catch_up_.store(false, std::memory_order_relaxed);
+        }
+        checkpoint_cv_.notify_one();
+      }
     }
   }
 
@@ -579,6 +692,14 @@ class SqliteDatabase final : public sql::Database {
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_;
   std::size_t open_readers_ = 0;
+  std::atomic<int> wal_frames_{0};     // the WAL's size after the last commit
+  std::atomic<bool> catch_up_{false};  // the background checkpoint nearly caught up
+  std::mutex checkpoint_mu_;           // guards checkpoint_due_, checkpoint_stopping_
+  std::mutex checkpoint_run_mu_;       // held while either thread runs a checkpoint
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;
+  bool checkpoint_stopping_ = false;
+  std::thread checkpointer_;
   std::thread committer_;  // last: started once everything above exists
 };
 
