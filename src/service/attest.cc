@@ -442,21 +442,30 @@ Status Attestor::run_attestation(const AttestRequest& request, AttestDone& done)
                   request.ear_names, std::move(done)});
       d_.store->token_status().allocate_with_audit_async(
           alloc, now, "attestation", entry,
-          [pending](Result<std::pair<store::TokenStatus, store::AuditEntry>> recorded) {
-            Signing& p = *pending;
-            if (!recorded) {
-              return p.done(tl::unexpected(std::move(recorded).error()));
+          [pending,
+           defer = d_.defer](Result<std::pair<store::TokenStatus, store::AuditEntry>> recorded) {
+            auto finish = [pending, recorded = std::move(recorded)]() mutable {
+              Signing& p = *pending;
+              if (!recorded) {
+                return p.done(tl::unexpected(std::move(recorded).error()));
+              }
+              const store::TokenStatus& status = recorded->first;
+              p.result.status = token::StatusReference{
+                  status.index, p.issuer + "/status-lists/" + std::to_string(status.list_id)};
+              auto token =
+                  sign_result(p.result, *p.signer, p.issuer, p.profile, p.ear_names, false);
+              if (!token) {
+                return p.done(tl::unexpected(std::move(token).error()));
+              }
+              p.outcome.token = std::move(*token);
+              p.outcome.jti = p.result.jti;
+              p.done(std::move(p.outcome));
+            };
+            if (defer) {
+              defer(std::move(finish));
+            } else {
+              finish();
             }
-            const store::TokenStatus& status = recorded->first;
-            p.result.status = token::StatusReference{
-                status.index, p.issuer + "/status-lists/" + std::to_string(status.list_id)};
-            auto token = sign_result(p.result, *p.signer, p.issuer, p.profile, p.ear_names, false);
-            if (!token) {
-              return p.done(tl::unexpected(std::move(token).error()));
-            }
-            p.outcome.token = std::move(*token);
-            p.outcome.jti = p.result.jti;
-            p.done(std::move(p.outcome));
           });
       return ok();
     }

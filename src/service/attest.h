@@ -74,6 +74,9 @@ class Attestor {
     collateral::IntelPcs* intel_pcs = nullptr;
     std::chrono::seconds collateral_stale_grace{0};  // [collateral] stale_grace_seconds
     std::string verifier_build;                      // EAR ear_verifier_id.build
+    // Runs the signing that follows a commit off the store's committing thread (the service's
+    // workers), so that the one committer only commits; unset, it runs where the commit lands.
+    std::function<void(std::function<void()>)> defer;
   };
   explicit Attestor(Deps deps) : d_(std::move(deps)) {}
 

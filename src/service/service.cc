@@ -144,10 +144,14 @@ class ServiceImpl final : public Service {
       server_->stop();
       server_->wait();
     }
-    workers_.reset();
+    // Requests still running may queue commits, whose completions queue signing on the workers.
+    if (workers_ != nullptr) {
+      workers_->wait_idle();
+    }
     if (state_.store != nullptr) {
       state_.store->wait_for_writes();
     }
+    workers_.reset();
     server_.reset();
   }
   ServiceImpl(const ServiceImpl&) = delete;
@@ -454,6 +458,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
   ad.clock = s.clock;
   ad.random = s.random;
   ad.metrics = &s.metrics;
+  ad.defer = [impl](std::function<void()> task) { impl->workers_->post(std::move(task)); };
   // The composition root's sources, else the collateral chain, always: collateral imported while
   // the node runs is used without a restart (SEV-SNP still prefers the certificates sent with
   // the evidence).

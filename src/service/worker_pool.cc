@@ -33,6 +33,11 @@ std::size_t WorkerPool::pending() {
   return queue_.size();
 }
 
+void WorkerPool::wait_idle() {
+  std::unique_lock lock(mu_);
+  idle_cv_.wait(lock, [this] { return queue_.empty() && running_ == 0; });
+}
+
 void WorkerPool::run() {
   for (;;) {
     std::function<void()> task;
@@ -44,12 +49,23 @@ void WorkerPool::run() {
       }
       task = std::move(queue_.front());
       queue_.pop_front();
+      ++running_;
     }
     // Tasks catch their own exceptions (service.cc answers 500); this is the last line, so a
     // stray throw costs one task and not the process.
     try {
       task();
     } catch (...) {  // NOLINT(bugprone-empty-catch): nothing left to tell
+    }
+    task = nullptr;  // what it holds goes before the pool counts it done
+    bool idle = false;
+    {
+      std::lock_guard lock(mu_);
+      --running_;
+      idle = running_ == 0 && queue_.empty();
+    }
+    if (idle) {
+      idle_cv_.notify_all();
     }
   }
 }

@@ -26,11 +26,15 @@ class WorkerPool {
   void post(std::function<void()> task);
   // Tasks waiting for a worker (for load shedding).
   std::size_t pending();
+  // Returns once no task is queued or running (tasks posted meanwhile included).
+  void wait_idle();
 
  private:
   void run();
   std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable idle_cv_;
+  std::size_t running_ = 0;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
