@@ -15,13 +15,11 @@
 namespace vouch::cli {
 namespace {
 
-// The release binary allocates with jemalloc (apps/CMakeLists.txt); this is for builds on
-// glibc's malloc (the sanitizer builds). Under load, glibc's default thresholds keep mapping and
-// unmapping the larger per-request buffers; every munmap is a TLB shootdown across the worker
-// threads, which costs a virtualised 2-core machine ~15% of its throughput (docs/benchmarks.md).
-// A long-running server keeps its heap instead: allocations up to 32 MiB come from the heap and
-// up to 128 MiB of free heap is kept. Environment settings (MALLOC_MMAP_THRESHOLD_, ...) still
-// win when present.
+// Under load, glibc's default thresholds keep mapping and unmapping the larger per-request
+// buffers; every munmap is a TLB shootdown across the worker threads, which costs a virtualised
+// 2-core machine ~15% of its throughput (docs/benchmarks.md). A long-running server keeps its
+// heap instead: allocations up to 32 MiB come from the heap and up to 128 MiB of free heap is
+// kept. Environment settings (MALLOC_MMAP_THRESHOLD_, ...) still win when present.
 void keep_heap_mapped() {
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) {  // NOLINT(concurrency-mt-unsafe)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
