@@ -19,6 +19,8 @@ class Logger {
   Logger(std::ostream& out, const Clock& clock, LogLevel min = LogLevel::kInfo)
       : out_(out), clock_(clock), min_(min) {}
   void log(LogLevel level, std::string_view msg, nlohmann::json fields = nlohmann::json::object());
+  // Whether a line at `level` is written (so a caller can skip building the fields).
+  bool enabled(LogLevel level) const noexcept { return level >= min_; }
   void info(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) {
     log(LogLevel::kInfo, msg, std::move(fields));
   }

@@ -1,7 +1,9 @@
 // Azure Attestation compatible routes (maa.md section 1 and the checklist in section 7):
 // attest, policies, policy management certificates, /certs and the OpenID metadata.
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
@@ -182,7 +184,17 @@ HttpResponse error_response(const Error& e) {
 }
 
 HttpResponse token_response(const std::string& token) {
-  return HttpResponse::json(200, json{{"token", token}});
+  // A compact JWT is base64url and dots: nothing in it needs escaping, so no JSON serializer
+  // walks the few kilobytes (checked, in case a token ever held anything else).
+  const bool plain = std::all_of(token.begin(), token.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+  });
+  if (!plain) {
+    return HttpResponse::json(200, json{{"token", token}});
+  }
+  HttpResponse r = HttpResponse::json(200, json::object());
+  r.body = "{\"token\":\"" + token + "\"}";
+  return r;
 }
 
 // The signer's JWK with its certificate; "alg" only when the key implies one.

@@ -421,7 +421,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, Dependenci
           st.log->error("request failed", {{"request_id", answered_request.request_id},
                                            {"route", route},
                                            {"status", r.status}});
-        } else {
+        } else if (st.log->enabled(LogLevel::kDebug)) {
           st.log->log(LogLevel::kDebug, "request",
                       {{"request_id", answered_request.request_id},
                        {"method", answered_request.method},
