@@ -13,8 +13,8 @@ constexpr std::size_t kMaxDepth = 256;
 // so that a thread does not keep a big one's buffers.
 constexpr std::size_t kReusedCapacity = 256 * 1024;
 
-// Builds the nlohmann value; false when a string is not valid UTF-8 (simdjson validated the
-// text as a whole, so this only guards escapes that decode to something nlohmann would refuse).
+// Builds the nlohmann value; false when a string or name is not valid UTF-8 (simdjson validated
+// the text as a whole, so this only guards escapes that decode to something nlohmann refuses).
 // Whether the text has the integer -0 outside strings: nlohmann reads it as a signed 0, which
 // simdjson's value (0) cannot tell from an unsigned 0.
 bool has_negative_zero_integer(std::string_view text) {
@@ -43,6 +43,9 @@ bool convert(simdjson::dom::element e, nlohmann::json& out, Conversion& c) {
     case element_type::OBJECT: {
       out = nlohmann::json::object();
       for (const auto field : simdjson::dom::object(e)) {
+        if (!simdjson::validate_utf8(field.key.data(), field.key.size())) {
+          return false;
+        }
         nlohmann::json& slot = out[std::string(field.key)];  // a repeated name: the last wins
         if (!convert(field.value, slot, c)) {
           return false;
@@ -100,6 +103,9 @@ bool convert(simdjson::dom::element e, nlohmann::json& out, Conversion& c) {
 }
 
 bool parse_fast(std::string_view text, nlohmann::json& out) {
+  if (text.empty()) {
+    return false;  // not JSON; and simdjson would copy from a null pointer (UBSan, fuzz_sevsnp_maa)
+  }
   Conversion c{text};
   if (text.size() > kReusedCapacity) {
     simdjson::dom::parser own(text.size());

@@ -273,7 +273,13 @@ Result<std::string> Attestor::sign_service_token(const TenantView& tenant, nlohm
 Result<AttestOutcome> Attestor::attest(const AttestRequest& request) {
   std::promise<Result<AttestOutcome>> answer;
   std::future<Result<AttestOutcome>> answered = answer.get_future();
-  attest_async(request, [&answer](Result<AttestOutcome> r) { answer.set_value(std::move(r)); });
+  // Signed where the commit lands, not deferred: this thread may be a worker, and signing queued
+  // behind it on the same pool could wait for it forever.
+  auto result = run_attestation(
+      request, [&answer](Result<AttestOutcome> r) { answer.set_value(std::move(r)); }, false);
+  if (!result) {
+    return tl::unexpected(std::move(result).error());
+  }
   return answered.get();
 }
 
@@ -297,13 +303,14 @@ Result<std::string> sign_result(const token::AppraisalResult& r, const token::Si
 }  // namespace
 
 void Attestor::attest_async(const AttestRequest& request, AttestDone done) {
-  auto result = run_attestation(request, done);
+  auto result = run_attestation(request, done, true);
   if (!result) {
     done(tl::unexpected(std::move(result).error()));
   }
 }
 
-Status Attestor::run_attestation(const AttestRequest& request, AttestDone& done) {
+Status Attestor::run_attestation(const AttestRequest& request, AttestDone done,
+                                 bool defer_signing) {
   const TenantView& tenant = *request.tenant;
   const appraisal::AttestationType type = request.evidence.type;
   const appraisal::EvidenceVerifier* verifier = d_.verifiers->find(type);
@@ -442,18 +449,22 @@ Status Attestor::run_attestation(const AttestRequest& request, AttestDone& done)
                   request.ear_names, std::move(done)});
       d_.store->token_status().allocate_with_audit_async(
           alloc, now, "attestation", entry,
-          [pending,
-           defer = d_.defer](Result<std::pair<store::TokenStatus, store::AuditEntry>> recorded) {
+          [pending, defer = defer_signing ? d_.defer : nullptr](
+              Result<std::pair<store::TokenStatus, store::AuditEntry>> recorded) {
             auto finish = [pending, recorded = std::move(recorded)]() mutable {
               Signing& p = *pending;
               if (!recorded) {
                 return p.done(tl::unexpected(std::move(recorded).error()));
               }
-              const store::TokenStatus& status = recorded->first;
-              p.result.status = token::StatusReference{
-                  status.index, p.issuer + "/status-lists/" + std::to_string(status.list_id)};
-              auto token =
-                  sign_result(p.result, *p.signer, p.issuer, p.profile, p.ear_names, false);
+              Result<std::string> token = tl::unexpected(
+                  Error{ErrorKind::kInternal, vouch::checks::kInternal, "signing failed"});
+              try {  // an escaped throw would leave the request unanswered on another thread
+                const store::TokenStatus& status = recorded->first;
+                p.result.status = token::StatusReference{
+                    status.index, p.issuer + "/status-lists/" + std::to_string(status.list_id)};
+                token = sign_result(p.result, *p.signer, p.issuer, p.profile, p.ear_names, false);
+              } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): answered below
+              }
               if (!token) {
                 return p.done(tl::unexpected(std::move(token).error()));
               }

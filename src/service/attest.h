@@ -82,12 +82,14 @@ class Attestor {
 
   // Evidence and policy failures come back as an outcome; errors are for what stopped the
   // attestation from running (unsupported type, store down, collateral unavailable, ...).
-  // attest_async verifies on this thread and hands the outcome to `done` once the token's status
-  // entry and audit record are committed: with SQLite on the store's committing thread (where
-  // `done` must not wait for a store write), so that this thread need not wait for the fsync.
+  // attest_async verifies on this thread and hands the outcome to `done` exactly once, after the
+  // token's status entry and audit record are committed, so this thread need not wait for the
+  // fsync: `done` runs where Deps::defer puts the signing (the service's workers), else where
+  // the commit completes (with SQLite the store's committing thread, where `done` must not wait
+  // for a store write).
   using AttestDone = std::function<void(Result<AttestOutcome>)>;
   void attest_async(const AttestRequest& request, AttestDone done);
-  // attest is attest_async, waiting for the outcome.
+  // attest waits for the outcome; the signing is not deferred (the caller may be a worker).
   [[nodiscard]] Result<AttestOutcome> attest(const AttestRequest& request);
 
   // The tenant's current policy for `type` (compiled, cached briefly).
@@ -144,8 +146,9 @@ class Attestor {
     token::EarNames ear_names;
     AttestDone done;
   };
-  // The body of attest_async: calls `done` (or hands it on) unless it fails.
-  [[nodiscard]] Status run_attestation(const AttestRequest& request, AttestDone& done);
+  // The body of attest_async and attest: calls `done` (or hands it on) unless it fails.
+  [[nodiscard]] Status run_attestation(const AttestRequest& request, AttestDone done,
+                                       bool defer_signing);
   [[nodiscard]] Result<std::shared_ptr<const Lists>> lists(std::string_view tenant);
   appraisal::VerifyContext context(const TenantView& tenant,
                                    const collateral::TcbBaseline& baseline);

@@ -1,10 +1,10 @@
 #pragma once
 
 // WorkerPool runs request handlers off the server's I/O threads. Handlers verify evidence (CPU);
-// attestations hand their commit to the store's committing thread and return (the answer goes
-// out from there), while other routes may still wait for the database or a collateral source,
-// hence a few more workers than cores. Many more workers only add context switches (measured in
-// docs/benchmarks.md).
+// MAA attestations hand their commit to the store's committing thread and return, and the token
+// is signed on a worker once it is committed (Attestor::Deps::defer); other routes may still
+// wait for the database or a collateral source, hence a few more workers than cores. Many more
+// workers only add context switches (measured in docs/benchmarks.md).
 
 #include <condition_variable>
 #include <cstddef>

@@ -83,6 +83,12 @@ TEST(JsonParse, SameValuesAsNlohmann) {
   }
 }
 
+// An empty view may point nowhere: simdjson must not be handed it (UBSan: memcpy from null).
+TEST(JsonParse, EmptyTextIsNotJson) {
+  EXPECT_TRUE(parse_json(std::string_view()).is_discarded());
+  EXPECT_TRUE(parse_json("").is_discarded());
+}
+
 TEST(JsonParse, LargeAndDeepDocuments) {
   // Base64-sized strings, beyond the reused parser's 256 KiB and back.
   for (const std::size_t n : {std::size_t{13'000}, std::size_t{300'000}, std::size_t{20}}) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -345,7 +346,7 @@ class SqliteDatabase final : public sql::Database {
       checkpoint_stopping_ = true;
     }
     checkpoint_cv_.notify_all();
-    checkpointer_.join();  // closing the last connection checkpoints what is left
+    checkpointer_.join();
   }
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
@@ -444,20 +445,19 @@ class SqliteDatabase final : public sql::Database {
       return;
     }
     std::lock_guard<std::mutex> lock(queue_mu_);
+    ++async_outstanding_;
     queue_.push_back(request.release());
     queue_cv_.notify_one();
   }
 
-  // A no-op write after everything queued: its answer comes after theirs (answers go in order).
+  // Waits until every write_async call so far has been answered (retried ones included). On
+  // the committer itself it cannot wait (it would wait for itself) and returns at once.
   void wait_for_writes() override {
     if (committing_ == this) {
-      return;  // called from an answer: everything before it has been answered
+      return;
     }
-    std::promise<void> answered;
-    std::future<void> waited = answered.get_future();
-    write_async([](sql::Connection&) { return ok(); },
-                [&answered](Status) { answered.set_value(); });
-    waited.wait();
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    done_cv_.wait(lock, [this] { return async_outstanding_ == 0; });
   }
 
   void run_alone(WriteRequest& request) {
@@ -507,7 +507,8 @@ class SqliteDatabase final : public sql::Database {
   // Under steady writes it can never copy the very last frames, so the WAL would only grow:
   // once it is nearly caught up, the committer copies the few frames left between two groups,
   // and the next write transaction starts the WAL over. Past kMaxWalPages the committer does so
-  // whatever the background achieved: the WAL stays within that bound plus one group.
+  // whatever the background achieved (once per kCheckpointPages new frames), so the WAL stays
+  // near that bound unless a reader keeps an old snapshot open that long.
   static int committed(void* self, sqlite3*, const char*, int frames) {
     auto* db = static_cast<SqliteDatabase*>(self);
     db->wal_frames_.store(frames, std::memory_order_relaxed);
@@ -555,52 +556,83 @@ class SqliteDatabase final : public sql::Database {
 
   void catch_up_checkpoint() {
     const bool wanted = catch_up_.load(std::memory_order_relaxed);
-    if (!wanted && wal_frames_.load(std::memory_order_relaxed) < kMaxWalPages) {
+    const int frames = wal_frames_.load(std::memory_order_relaxed);
+    // Past the bound at most once per kCheckpointPages new frames: when a reader's old snapshot
+    // keeps the WAL from starting over, checkpointing after every group would stall them all.
+    const bool over = frames >= kMaxWalPages && frames >= forced_at_ + kCheckpointPages;
+    if (!wanted && !over) {
       return;
     }
-    bool done = false;
     {
       // After a background checkpoint still running (two at once would make one busy): with
       // the writer idle meanwhile, this one copies every frame no reader still needs.
       std::lock_guard<std::mutex> running(checkpoint_run_mu_);
       std::lock_guard<std::mutex> writing(write_mu_);
-      done = writer_->checkpoint().has_value();
+      (void)writer_->checkpoint();  // a failure leaves the WAL longer; the next one tries again
     }
-    if (done) {
-      wal_frames_.store(0, std::memory_order_relaxed);
-      if (wanted) {
-        {
-          std::lock_guard<std::mutex> lock(checkpoint_mu_);
-          catch_up_.store(false, std::memory_order_relaxed);
-        }
-        checkpoint_cv_.notify_one();
+    forced_at_ = over ? frames : 0;
+    if (wanted) {
+      {
+        std::lock_guard<std::mutex> lock(checkpoint_mu_);
+        catch_up_.store(false, std::memory_order_relaxed);
       }
+      checkpoint_cv_.notify_one();  // the background may go on
     }
   }
 
-  // Hands asynchronous results to their callers, or queues a write again after a busy or
-  // conflicting database (as transaction() would run it again).
+  // Hands asynchronous results to their callers in commit order, or queues a write again after
+  // a busy or conflicting database (as transaction() would run it again): ahead of newer
+  // writes, in its order, after one backoff for the group.
   void finish_async(std::vector<std::unique_ptr<WriteRequest>> finished) {
+    std::vector<std::unique_ptr<WriteRequest>> again;
+    int backoff = 0;
+    std::size_t answered = 0;
     for (auto& r : finished) {
       if (!r->result && r->attempt < attempts_for(r->result.error())) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1 << r->attempt));
+        backoff = std::max(backoff, r->attempt);
         ++r->attempt;
         r->result = ok();
-        std::lock_guard<std::mutex> lock(queue_mu_);
-        queue_.push_back(r.release());
+        again.push_back(std::move(r));
         continue;
       }
       try {
         r->on_done(std::move(r->result));
       } catch (...) {  // NOLINT(bugprone-empty-catch): a caller's bug must not stop all commits
       }
+      ++answered;
     }
+    if (!again.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1 << backoff));
+    }
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      for (auto it = again.rbegin(); it != again.rend(); ++it) {
+        queue_.push_front(it->release());
+      }
+      async_outstanding_ -= answered;
+    }
+    if (answered > 0) {
+      done_cv_.notify_all();
+    }
+  }
+
+  // A body that throws (a bug: bodies return errors) fails alone, on the committing thread,
+  // instead of ending the process; its savepoint or transaction is rolled back.
+  static std::function<Status(sql::Connection&)> guarded(const WriteRequest& r) {
+    return [body = r.body](sql::Connection& c) -> Status {
+      try {
+        return (*body)(c);
+      } catch (const std::exception& e) {
+        return fail(ErrorKind::kInternal, checks::kSql,
+                    std::string("a write transaction threw: ") + e.what());
+      }
+    };
   }
 
   void run_group(const std::vector<WriteRequest*>& group) {
     SqliteConnection& c = *writer_;
     if (group.size() == 1) {
-      group.front()->result = run_in_transaction(c, "BEGIN IMMEDIATE", *group.front()->body);
+      group.front()->result = run_in_transaction(c, "BEGIN IMMEDIATE", guarded(*group.front()));
       return;
     }
     const auto fail_all = [&](const Error& e) {
@@ -615,7 +647,7 @@ class SqliteDatabase final : public sql::Database {
     for (WriteRequest* r : group) {
       Status s = c.exec("SAVEPOINT vouch_write");
       if (s) {
-        s = (*r->body)(c);
+        s = guarded(*r)(c);
         if (s) {
           s = c.exec("RELEASE vouch_write");
         }
@@ -694,6 +726,8 @@ class SqliteDatabase final : public sql::Database {
   std::size_t open_readers_ = 0;
   std::atomic<int> wal_frames_{0};     // the WAL's size after the last commit
   std::atomic<bool> catch_up_{false};  // the background checkpoint nearly caught up
+  int forced_at_ = 0;                  // the WAL's size at the last checkpoint past the bound
+  std::size_t async_outstanding_ = 0;  // write_async calls not yet answered (queue_mu_)
   std::mutex checkpoint_mu_;           // guards checkpoint_due_, checkpoint_stopping_
   std::mutex checkpoint_run_mu_;       // held while either thread runs a checkpoint
   std::condition_variable checkpoint_cv_;
