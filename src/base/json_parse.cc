@@ -13,8 +13,6 @@ constexpr std::size_t kMaxDepth = 256;
 // so that a thread does not keep a big one's buffers.
 constexpr std::size_t kReusedCapacity = 256 * 1024;
 
-// Builds the nlohmann value; false when a string or name is not valid UTF-8 (simdjson validated
-// the text as a whole, so this only guards escapes that decode to something nlohmann refuses).
 // Whether the text has the integer -0 outside strings: nlohmann reads it as a signed 0, which
 // simdjson's value (0) cannot tell from an unsigned 0.
 bool has_negative_zero_integer(std::string_view text) {
@@ -37,6 +35,8 @@ struct Conversion {
   int negative_zero = -1;  // unknown until a zero integer is met
 };
 
+// Builds the nlohmann value; false when a string or name is not valid UTF-8 (simdjson validated
+// the text as a whole, so this only guards escapes that decode to something nlohmann refuses).
 bool convert(simdjson::dom::element e, nlohmann::json& out, Conversion& c) {
   using simdjson::dom::element_type;
   switch (e.type()) {

@@ -5,20 +5,10 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "cli/commands.h"
+#include "cli/report.h"
 #include "crypto/x509.h"
 
 namespace vouch::cli {
-namespace {
-
-Error usage(std::string detail) {
-  return Error{ErrorKind::kInvalidArgument, checks::kInvalidArgument, std::move(detail)};
-}
-
-std::string text(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
-
-}  // namespace
 
 void add_dcap_collateral_options(CLI::App& cmd, DcapCollateralFlags& flags) {
   cmd.add_option("--tcb-info", flags.tcb_info,
@@ -58,12 +48,11 @@ Result<dcap::QuoteCollateral> load_dcap_collateral(const DcapCollateralFlags& f)
   dcap::QuoteCollateral c;
   std::string chain;
   if (!f.tcb_signing_chain.empty()) {
-    VOUCH_TRY(Bytes b, read_file(f.tcb_signing_chain));
-    chain = text(b);
+    VOUCH_TRY(chain, read_text_file(f.tcb_signing_chain));
   } else if (!f.tcb_info.empty() || !f.qe_identity.empty()) {
     return tl::unexpected(
-        usage("--tcb-info and --qe-identity need --tcb-signing-chain (the TCB Signing "
-              "certificate chain that signed them)"));
+        usage_error("--tcb-info and --qe-identity need --tcb-signing-chain (the TCB Signing "
+                    "certificate chain that signed them)"));
   }
   if (!f.tcb_info.empty()) {
     VOUCH_TRY(std::string json, read_text_file(f.tcb_info));

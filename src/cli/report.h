@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "base/error.h"
@@ -19,5 +20,9 @@ int print_report(const Context& ctx, bool json, std::string_view what,
 
 // Prints a usage-level error ("vouch: <detail>") and returns its exit code.
 int print_error(const Context& ctx, const Error& error);
+// A command line the command cannot run with (exit code 3 through print_error).
+inline Error usage_error(std::string detail) {
+  return Error{ErrorKind::kInvalidArgument, checks::kInvalidArgument, std::move(detail)};
+}
 
 }  // namespace vouch::cli

@@ -34,10 +34,6 @@ struct VerifyAzureCvmFlags {
   bool json = false;
 };
 
-Error usage(std::string detail) {
-  return Error{ErrorKind::kInvalidArgument, checks::kInvalidArgument, std::move(detail)};
-}
-
 Result<Timestamp> when(const Context& ctx, const std::string& at) {
   if (at.empty()) {
     return ctx.clock.now();
@@ -99,7 +95,7 @@ Result<sevsnp::TrustAnchors> anchors_from(const std::optional<Bytes>& chain_file
     }
   }
   if (!roots) {
-    return fail(usage("--cert-chain holds no ARK-Milan, ARK-Genoa or ARK-Turin certificate"));
+    return fail(usage_error("--cert-chain holds no ARK-Milan, ARK-Genoa or ARK-Turin certificate"));
   }
   roots->intermediates = std::move(intermediates);
   return sevsnp::TrustAnchors::create({*roots});
@@ -117,8 +113,9 @@ int verify_sevsnp(const Context& ctx, const VerifySevSnpFlags& f) {
       return print_error(ctx, std::move(rd.error()).with_context("--report-data"));
     }
     if (rd->size() != 64) {
-      return print_error(ctx, usage("--report-data must be exactly 64 bytes (128 hex digits); "
-                                    "REPORT_DATA is compared byte for byte"));
+      return print_error(ctx,
+                         usage_error("--report-data must be exactly 64 bytes (128 hex digits); "
+                                     "REPORT_DATA is compared byte for byte"));
     }
     binding = sevsnp::ReportDataBinding::exact(*rd);
   }

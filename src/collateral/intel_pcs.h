@@ -105,8 +105,7 @@ class IntelPcs {
   [[nodiscard]] virtual Result<IntelPckCertificate> pck_certificate(
       const PckCertificateRequest& request) = 0;
   [[nodiscard]] virtual Result<IntelCrl> pck_crl(IntelCa ca) = 0;
-  // TCB Info and QE identity for a baseline. Implementations add `using IntelPcs::tcb_info;`
-  // (and qe_identity) so the latest-baseline overloads below stay visible.
+  // TCB Info and QE identity for a baseline (TcbBaseline{} is the latest).
   [[nodiscard]] virtual Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
                                                          const TcbBaseline& baseline) = 0;
   [[nodiscard]] virtual Result<IntelSignedJson> qe_identity(IntelTee tee,
@@ -115,13 +114,6 @@ class IntelPcs {
   // "tcbEvaluationDataNumbers").
   [[nodiscard]] virtual Result<IntelSignedJson> tcb_evaluation_data_numbers(IntelTee tee) = 0;
   [[nodiscard]] virtual Result<IntelCrl> root_ca_crl() = 0;
-
-  [[nodiscard]] Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc) {
-    return tcb_info(tee, fmspc, TcbBaseline::latest());
-  }
-  [[nodiscard]] Result<IntelSignedJson> qe_identity(IntelTee tee) {
-    return qe_identity(tee, TcbBaseline::latest());
-  }
 };
 
 // One entry of a tcbEvaluationDataNumbers list.

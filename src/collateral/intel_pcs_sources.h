@@ -26,8 +26,6 @@ class OnlineIntelPcs final : public IntelPcs {
       : fetcher_(fetcher), urls_(std::move(urls)), headers_(std::move(headers)) {}
   Result<IntelPckCertificate> pck_certificate(const PckCertificateRequest& request) override;
   Result<IntelCrl> pck_crl(IntelCa ca) override;
-  using IntelPcs::qe_identity;
-  using IntelPcs::tcb_info;
   Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
                                    const TcbBaseline& baseline) override;
   Result<IntelSignedJson> qe_identity(IntelTee tee, const TcbBaseline& baseline) override;
@@ -59,8 +57,6 @@ class OfflineIntelPcs final : public IntelPcs {
   explicit OfflineIntelPcs(std::string dir) : dir_(std::move(dir)) {}
   Result<IntelPckCertificate> pck_certificate(const PckCertificateRequest& request) override;
   Result<IntelCrl> pck_crl(IntelCa ca) override;
-  using IntelPcs::qe_identity;
-  using IntelPcs::tcb_info;
   Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
                                    const TcbBaseline& baseline) override;
   Result<IntelSignedJson> qe_identity(IntelTee tee, const TcbBaseline& baseline) override;
@@ -107,8 +103,6 @@ class CachingIntelPcs final : public IntelPcs {
 
   Result<IntelPckCertificate> pck_certificate(const PckCertificateRequest& request) override;
   Result<IntelCrl> pck_crl(IntelCa ca) override;
-  using IntelPcs::qe_identity;
-  using IntelPcs::tcb_info;
   Result<IntelSignedJson> tcb_info(IntelTee tee, const Fmspc& fmspc,
                                    const TcbBaseline& baseline) override;
   Result<IntelSignedJson> qe_identity(IntelTee tee, const TcbBaseline& baseline) override;

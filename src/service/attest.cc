@@ -1,6 +1,7 @@
 #include "service/attest.h"
 
 #include <future>
+#include <thread>
 
 #include "appraisal/check_ids.h"
 #include "base/encoding.h"
@@ -449,7 +450,8 @@ Status Attestor::run_attestation(const AttestRequest& request, AttestDone done,
                   request.ear_names, std::move(done)});
       d_.store->token_status().allocate_with_audit_async(
           alloc, now, "attestation", entry,
-          [pending, defer = defer_signing ? d_.defer : nullptr](
+          [pending, defer = defer_signing ? d_.defer : nullptr,
+           submitter = std::this_thread::get_id()](
               Result<std::pair<store::TokenStatus, store::AuditEntry>> recorded) {
             auto finish = [pending, recorded = std::move(recorded)]() mutable {
               Signing& p = *pending;
@@ -463,7 +465,9 @@ Status Attestor::run_attestation(const AttestRequest& request, AttestDone done,
                 p.result.status = token::StatusReference{
                     status.index, p.issuer + "/status-lists/" + std::to_string(status.list_id)};
                 token = sign_result(p.result, *p.signer, p.issuer, p.profile, p.ear_names, false);
-              } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): answered below
+              } catch (const std::exception& e) {
+                token = tl::unexpected(Error{ErrorKind::kInternal, vouch::checks::kInternal,
+                                             std::string("signing failed: ") + e.what()});
               }
               if (!token) {
                 return p.done(tl::unexpected(std::move(token).error()));
@@ -472,7 +476,8 @@ Status Attestor::run_attestation(const AttestRequest& request, AttestDone done,
               p.outcome.jti = p.result.jti;
               p.done(std::move(p.outcome));
             };
-            if (defer) {
+            // A store that committed on this very thread (PostgreSQL) needs no second hop.
+            if (defer && std::this_thread::get_id() != submitter) {
               defer(std::move(finish));
             } else {
               finish();

@@ -77,8 +77,6 @@ class StoreIntelPcs final : public collateral::IntelPcs {
   Result<collateral::IntelPckCertificate> pck_certificate(
       const collateral::PckCertificateRequest& request) override;
   Result<collateral::IntelCrl> pck_crl(collateral::IntelCa ca) override;
-  using collateral::IntelPcs::qe_identity;
-  using collateral::IntelPcs::tcb_info;
   Result<collateral::IntelSignedJson> tcb_info(collateral::IntelTee tee,
                                                const collateral::Fmspc& fmspc,
                                                const collateral::TcbBaseline& baseline) override;
@@ -103,8 +101,6 @@ class StoreOnlyIntelPcs final : public collateral::IntelPcs {
  public:
   StoreOnlyIntelPcs(collateral::IntelPcs& inner, bool has_source)
       : inner_(inner), has_source_(has_source) {}
-  using collateral::IntelPcs::qe_identity;
-  using collateral::IntelPcs::tcb_info;
   Result<collateral::IntelPckCertificate> pck_certificate(
       const collateral::PckCertificateRequest& request) override;
   Result<collateral::IntelCrl> pck_crl(collateral::IntelCa ca) override;

@@ -58,14 +58,16 @@ Result<std::string> text_member(const json& object, const char* name, std::size_
 Result<std::optional<json>> runtime_key(const Bytes& runtime) {
   const std::string_view text(reinterpret_cast<const char*>(runtime.data()),  // NOLINT
                               runtime.size());
-  if (refuse_untrusted_json(text) == JsonRefusal::kTooDeep) {
+  // A NUL byte: not JSON text (nlohmann would read up to it and skip the depth of what follows).
+  if (const JsonRefusal why = refuse_untrusted_json(text); why == JsonRefusal::kNul) {
+    return std::optional<json>{};
+  } else if (why == JsonRefusal::kTooDeep) {
     if (json::accept(text)) {
-      return tl::unexpected(
-          field_error("runtimeData: its JSON " + json_refusal_text(JsonRefusal::kTooDeep)));
+      return tl::unexpected(field_error("runtimeData: its JSON " + json_refusal_text(why)));
     }
     return std::optional<json>{};
   }
-  const json j = json::parse(text, nullptr, false);
+  const json j = parse_json(text);
   if (!j.is_object()) {
     return std::optional<json>{};
   }
@@ -255,13 +257,12 @@ Result<KbsAttestBody> parse_kbs_attest(std::string_view body) {
   }
   KbsAttestBody out;
   if (auto init = j.find("init-data"); init != j.end() && !init->is_null()) {
-    const std::string* text = init->is_object() ? string_member(*init, "body") : nullptr;
     const std::string* format = init->is_object() ? string_member(*init, "format") : nullptr;
-    if (text == nullptr || format == nullptr || (*format != "toml" && *format != "json")) {
+    if (format == nullptr || (*format != "toml" && *format != "json")) {
       return tl::unexpected(
           field_error("init-data: must be {\"format\": \"toml\"|\"json\", \"body\": string}"));
     }
-    out.init_data = *text;
+    VOUCH_TRY(out.init_data, text_member(*init, "body", kMaxRpInitDataText));
   }
   out.nonce = std::move(*given);
   out.runtime_data = runtime->dump();

@@ -31,6 +31,7 @@ inline constexpr std::size_t kMaxRpNonceText = 1024;         // a challenge nonc
 inline constexpr std::size_t kMaxRpMediaType = 256;          // evidence.type
 inline constexpr std::size_t kMaxRpEvidenceText = 8 << 20;   // evidence, base64 or JSON text
 inline constexpr std::size_t kMaxRpRuntimeText = 1 << 20;    // runtimeData, base64
+inline constexpr std::size_t kMaxRpInitDataText = 1 << 20;   // KBS init-data.body
 inline constexpr std::size_t kMaxRpSecretText = 1 << 20;     // a secret value, base64
 inline constexpr std::size_t kMaxRpPolicyText = 256 * 1024;  // releasePolicy
 inline constexpr std::size_t kMaxRpIssuers = 64;             // trustedIssuers entries

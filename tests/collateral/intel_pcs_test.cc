@@ -94,11 +94,11 @@ class IntelPcsSources : public ::testing::Test {
 
 TEST_F(IntelPcsSources, OnlineClientDecodesBodiesAndIssuerChains) {
   OnlineIntelPcs online(pcs_);
-  auto tcb = online.tcb_info(IntelTee::kSgx, fmspc());
+  auto tcb = online.tcb_info(IntelTee::kSgx, fmspc(), {});
   ASSERT_THAT(tcb, Succeeds());
   EXPECT_EQ(tcb->issuer_chain, f_.pki.tcb_signing_chain_pem());
   EXPECT_NE(tcb->json.find("\"tcbInfo\""), std::string::npos);
-  auto qe = online.qe_identity(IntelTee::kTdx);
+  auto qe = online.qe_identity(IntelTee::kTdx, {});
   ASSERT_THAT(qe, Succeeds());
   EXPECT_NE(qe->json.find("TD_QE"), std::string::npos);
   auto crl = online.pck_crl(IntelCa::kProcessor);
@@ -112,11 +112,11 @@ TEST_F(IntelPcsSources, OnlineClientDecodesBodiesAndIssuerChains) {
   EXPECT_THAT(online.pck_crl(IntelCa::kPlatform),
               FailsWith(ErrorKind::kNotFound, checks::kPcsNotFound));
   pcs_.omit_chain_headers(true);
-  EXPECT_THAT(online.tcb_info(IntelTee::kSgx, fmspc()),
+  EXPECT_THAT(online.tcb_info(IntelTee::kSgx, fmspc(), {}),
               FailsWith(ErrorKind::kCollateralUnavailable, checks::kPcsResponse));
   pcs_.omit_chain_headers(false);
   pcs_.fail_with(503);
-  EXPECT_THAT(online.qe_identity(IntelTee::kSgx),
+  EXPECT_THAT(online.qe_identity(IntelTee::kSgx, {}),
               FailsWith(ErrorKind::kCollateralUnavailable, checks::kPcsStatus));
 }
 
@@ -145,9 +145,9 @@ TEST_F(IntelPcsSources, OfflineDirectoryServesTheSameItems) {
       testing::write_file(dir.file(rel + ".chain.pem"), chain);
     }
   };
-  const auto tcb = online.tcb_info(IntelTee::kSgx, fmspc()).value();
+  const auto tcb = online.tcb_info(IntelTee::kSgx, fmspc(), {}).value();
   write(OfflineIntelPcs::tcb_info_path(IntelTee::kSgx, fmspc()), tcb.json, tcb.issuer_chain);
-  const auto qe = online.qe_identity(IntelTee::kSgx).value();
+  const auto qe = online.qe_identity(IntelTee::kSgx, {}).value();
   write(OfflineIntelPcs::qe_identity_path(IntelTee::kSgx), qe.json, qe.issuer_chain);
   const auto crl = online.pck_crl(IntelCa::kProcessor).value();
   write(OfflineIntelPcs::pck_crl_path(IntelCa::kProcessor),
@@ -156,13 +156,13 @@ TEST_F(IntelPcsSources, OfflineDirectoryServesTheSameItems) {
   write(OfflineIntelPcs::root_ca_crl_path(), std::string(root.crl.begin(), root.crl.end()), "");
 
   OfflineIntelPcs offline(dir.path());
-  auto got = offline.tcb_info(IntelTee::kSgx, fmspc());
+  auto got = offline.tcb_info(IntelTee::kSgx, fmspc(), {});
   ASSERT_THAT(got, Succeeds());
   EXPECT_EQ(got->json, tcb.json);
   EXPECT_EQ(got->issuer_chain, tcb.issuer_chain);
   EXPECT_EQ(offline.pck_crl(IntelCa::kProcessor)->crl, crl.crl);
   EXPECT_EQ(offline.root_ca_crl()->issuer_chain, "");
-  EXPECT_THAT(offline.tcb_info(IntelTee::kTdx, fmspc()),
+  EXPECT_THAT(offline.tcb_info(IntelTee::kTdx, fmspc(), {}),
               FailsWith(ErrorKind::kNotFound, checks::kPcsNotFound));
   const Bytes quote = testing::make_quote(f_.processor, {});
   auto c = dcap::fetch_collateral(offline, quote);
@@ -182,30 +182,30 @@ TEST_F(IntelPcsSources, CacheRefreshesBeforeNextUpdateAndServesStaleOnlyWithinGr
   options.min_refresh_interval = seconds(300);
   CachingIntelPcs cache(online, clock, options);
 
-  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc()), Succeeds());
-  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc()), Succeeds());
+  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc(), {}), Succeeds());
+  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc(), {}), Succeeds());
   EXPECT_EQ(cache.misses(), 1u);
   EXPECT_EQ(cache.hits(), 1u);
   const std::size_t fetched = pcs_.requests().size();
 
   // A day before nextUpdate the entry is refreshed from the source.
   clock.set(testing::kDcapNextUpdate - hours(23));
-  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc()), Succeeds());
+  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc(), {}), Succeeds());
   EXPECT_EQ(pcs_.requests().size(), fetched + 1);
   // Within min_refresh_interval it is served from memory again.
   clock.set(testing::kDcapNextUpdate - hours(23) + seconds(10));
-  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc()), Succeeds());
+  ASSERT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc(), {}), Succeeds());
   EXPECT_EQ(pcs_.requests().size(), fetched + 1);
 
   // The source fails: the old entry is served until nextUpdate + grace, then not.
   pcs_.fail_with(503);
   clock.set(testing::kDcapNextUpdate + hours(11));
-  EXPECT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc()), Succeeds());
+  EXPECT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc(), {}), Succeeds());
   clock.set(testing::kDcapNextUpdate + hours(13));
-  EXPECT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc()),
+  EXPECT_THAT(cache.tcb_info(IntelTee::kSgx, fmspc(), {}),
               FailsWith(ErrorKind::kCollateralUnavailable, checks::kPcsStale));
   // Items never fetched report the source's own failure.
-  EXPECT_THAT(cache.qe_identity(IntelTee::kTdx),
+  EXPECT_THAT(cache.qe_identity(IntelTee::kTdx, {}),
               FailsWith(ErrorKind::kCollateralUnavailable, checks::kPcsStatus));
 }
 
@@ -213,10 +213,10 @@ TEST_F(IntelPcsSources, CacheKeepsItemsApart) {
   OnlineIntelPcs online(pcs_);
   FixedClock clock(testing::kDcapTestNow);
   CachingIntelPcs cache(online, clock);
-  const auto sgx = cache.qe_identity(IntelTee::kSgx).value();
-  const auto tdx = cache.qe_identity(IntelTee::kTdx).value();
+  const auto sgx = cache.qe_identity(IntelTee::kSgx, {}).value();
+  const auto tdx = cache.qe_identity(IntelTee::kTdx, {}).value();
   EXPECT_NE(sgx.json, tdx.json);
-  EXPECT_EQ(cache.qe_identity(IntelTee::kSgx)->json, sgx.json);
+  EXPECT_EQ(cache.qe_identity(IntelTee::kSgx, {})->json, sgx.json);
   ASSERT_THAT(cache.pck_crl(IntelCa::kProcessor), Succeeds());
   ASSERT_THAT(cache.root_ca_crl(), Succeeds());
   ASSERT_THAT(cache.pck_certificate(pck_request()), Succeeds());
@@ -318,7 +318,7 @@ TEST_F(IntelPcsSources, BaselinesAreFetchedCachedAndListed) {
   FixedClock clock(testing::kDcapTestNow);
   CachingIntelPcs cache(online, clock);
   const TcbBaseline n16 = TcbBaseline::evaluation_data_number(16);
-  const auto latest = cache.tcb_info(IntelTee::kSgx, fmspc()).value();
+  const auto latest = cache.tcb_info(IntelTee::kSgx, fmspc(), {}).value();
   const auto pinned = cache.tcb_info(IntelTee::kSgx, fmspc(), n16).value();
   EXPECT_NE(latest.json, pinned.json);
   EXPECT_EQ(cache.tcb_info(IntelTee::kSgx, fmspc(), n16)->json, pinned.json);

@@ -77,6 +77,20 @@ TEST(RpRequest, AttestRuntimeJsonTooDeepIsRefused) {
   EXPECT_THAT(parse_rp_attest(body.dump()), FailsWith(kBad, checks::kRequestField));
 }
 
+// Runtime data with a NUL byte is not JSON text: no key, whatever (a deep document) follows it.
+TEST(RpRequest, AttestRuntimeWithNulHasNoKey) {
+  json body = attest_body();
+  const std::string text = std::string(R"({"jwk":)") + deep_array(100000) + "}";
+  body["runtimeData"] = b64(text + std::string(1, '\0'));  // deep, then NUL
+  auto r = parse_rp_attest(body.dump());
+  ASSERT_THAT(r, Succeeds());
+  EXPECT_FALSE(r->runtime_key.has_value());
+  body["runtimeData"] = b64(text.substr(0, 7) + std::string(1, '\0') + text.substr(7));
+  r = parse_rp_attest(body.dump());
+  ASSERT_THAT(r, Succeeds());
+  EXPECT_FALSE(r->runtime_key.has_value());
+}
+
 TEST(RpRequest, AttestMissingOrWrongMembers) {
   for (const char* member : {"nonce", "runtimeData", "evidence"}) {
     json body = attest_body();
@@ -273,7 +287,9 @@ TEST(RpRequest, KbsAttestCarriesInitData) {
   EXPECT_EQ(r->init_data, "algorithm = \"sha256\"\n");
   for (const json& bad :
        {json("x"), json{{"format", "toml"}}, json{{"body", "x"}},
-        json{{"format", "yaml"}, {"body", "x"}}, json{{"format", "json"}, {"body", 5}}}) {
+        json{{"format", "yaml"}, {"body", "x"}}, json{{"format", "json"}, {"body", 5}},
+        json{{"format", "toml"}, {"body", ""}},
+        json{{"format", "toml"}, {"body", std::string(kMaxRpInitDataText + 1, 'a')}}}) {
     body["init-data"] = bad;
     EXPECT_THAT(parse_kbs_attest(body.dump()), FailsWith(kBad, checks::kRequestField)) << bad;
   }

@@ -7,6 +7,7 @@
 #include "base/byte_writer.h"
 #include "base/encoding.h"
 #include "base/json_depth.h"
+#include "base/json_parse.h"
 #include "crypto/jwk.h"
 #include "evidence/azure_cvm/check_ids.h"
 #include "evidence/azure_cvm/td_report.h"
@@ -242,9 +243,9 @@ Result<VerifiedAzureCvm> verify_parts(const HardwareRoots& roots, const CvmParts
   const std::string_view text(
       reinterpret_cast<const char*>(out.hcl_.runtime_claims.data()),  // NOLINT
       out.hcl_.runtime_claims.size());
-  out.runtime_ = json_nesting_depth(text) > kMaxUntrustedJsonDepth
-                     ? json(json::value_t::discarded)
-                     : json::parse(text, nullptr, false);
+  // The guard every untrusted JSON text gets (depth and NUL bytes), then the shared parser.
+  out.runtime_ = refuse_untrusted_json(text) != JsonRefusal::kNone ? json(json::value_t::discarded)
+                                                                   : parse_json(text);
   Status runtime_ok = ok();
   if (out.runtime_.is_discarded() || !out.runtime_.is_object()) {
     runtime_ok = rejected(checks::kRuntimeClaims, "the runtime claims are not a JSON object");

@@ -113,6 +113,25 @@ Result<TokenStatus> allocate_in(Connection& c, const StatusAllocation& a) {
   return t;
 }
 
+// allocate_with_audit's checks, before any transaction: the payload's canonical text.
+Result<std::string> audited_allocation_text(const StatusAllocation& a, std::string_view kind,
+                                            const nlohmann::json& payload) {
+  VOUCH_RETURN_IF_ERROR(check_allocation(a));
+  VOUCH_RETURN_IF_ERROR(check_id("audit kind", kind));
+  return object_text("audit payload", payload, limits::kMaxJson);
+}
+
+// allocate_with_audit's transaction body: the status entry and its audit record.
+Result<std::pair<TokenStatus, AuditEntry>> allocate_and_audit(Connection& c,
+                                                              const StatusAllocation& a,
+                                                              Timestamp audit_time,
+                                                              std::string_view kind,
+                                                              const std::string& text) {
+  VOUCH_TRY(TokenStatus status, allocate_in(c, a));
+  VOUCH_TRY(AuditEntry entry, append_audit(c, a.tenant, audit_time, kind, text));
+  return std::make_pair(std::move(status), std::move(entry));
+}
+
 class SqlTokenStatusStore final : public TokenStatusStore {
  public:
   explicit SqlTokenStatusStore(Database& db) : db_(db) {}
@@ -125,14 +144,9 @@ class SqlTokenStatusStore final : public TokenStatusStore {
   Result<std::pair<TokenStatus, AuditEntry>> allocate_with_audit(
       const StatusAllocation& a, Timestamp audit_time, std::string_view kind,
       const nlohmann::json& payload) override {
-    VOUCH_RETURN_IF_ERROR(check_allocation(a));
-    VOUCH_RETURN_IF_ERROR(check_id("audit kind", kind));
-    VOUCH_TRY(const std::string text, object_text("audit payload", payload, limits::kMaxJson));
-    return write(db_, [&](Connection& c) -> Result<std::pair<TokenStatus, AuditEntry>> {
-      VOUCH_TRY(TokenStatus status, allocate_in(c, a));
-      VOUCH_TRY(AuditEntry entry, append_audit(c, a.tenant, audit_time, kind, text));
-      return std::make_pair(std::move(status), std::move(entry));
-    });
+    VOUCH_TRY(const std::string text, audited_allocation_text(a, kind, payload));
+    return write(db_,
+                 [&](Connection& c) { return allocate_and_audit(c, a, audit_time, kind, text); });
   }
 
   // The checks and the payload's text on the caller's thread; the transaction on the
@@ -140,14 +154,7 @@ class SqlTokenStatusStore final : public TokenStatusStore {
   void allocate_with_audit_async(const StatusAllocation& a, Timestamp audit_time,
                                  std::string_view kind, const nlohmann::json& payload,
                                  AllocationDone done) override {
-    Status checked = check_allocation(a);
-    if (checked) {
-      checked = check_id("audit kind", kind);
-    }
-    if (!checked) {
-      return done(fail(std::move(checked).error()));
-    }
-    auto text = object_text("audit payload", payload, limits::kMaxJson);
+    auto text = audited_allocation_text(a, kind, payload);
     if (!text) {
       return done(fail(std::move(text).error()));
     }
@@ -156,9 +163,7 @@ class SqlTokenStatusStore final : public TokenStatusStore {
     db_.write_async(
         [a, audit_time, kind = std::string(kind), text = std::move(*text),
          out](Connection& c) -> Status {
-          VOUCH_TRY(TokenStatus status, allocate_in(c, a));
-          VOUCH_TRY(AuditEntry entry, append_audit(c, a.tenant, audit_time, kind, text));
-          *out = Recorded(std::move(status), std::move(entry));  // assigned: the body may rerun
+          VOUCH_TRY(*out, allocate_and_audit(c, a, audit_time, kind, text));  // assigned: reruns
           return ok();
         },
         [out, done = std::move(done)](Status s) {
